@@ -1,0 +1,13 @@
+/** Errors of the MoE engine. Each carries a message a user can act on. */
+export class MoeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** config.json names an architecture or setting we do not support. */
+export class UnsupportedArchitectureError extends MoeError {}
+
+/** The checkpoint is incomplete or inconsistent: a missing tensor, a wrong shape, a truncated file. */
+export class CheckpointError extends MoeError {}
