@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import { ConfigError, loadConfig } from './index';
+
+describe('loadConfig', () => {
+  it('gives every value a default when nothing is set', () => {
+    const config = loadConfig({}, {}, '/srv/zhiku');
+    expect(config).toMatchObject({
+      port: 3000,
+      dataDir: '/srv/zhiku/data',
+      modelsDir: '/srv/zhiku/data/models',
+      filesDir: '/srv/zhiku/data/files',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      bodyLimitBytes: 1024 * 1024,
+      logLevel: 'info',
+    });
+  });
+
+  it('lets --data win over DATA_DIR and derives the file and model folders from it', () => {
+    const config = loadConfig({ DATA_DIR: '/a' }, { dataDir: 'b' }, '/srv');
+    expect(config.dataDir).toBe(path.resolve('/srv/b'));
+    expect(config.filesDir).toBe(path.resolve('/srv/b/files'));
+  });
+
+  it('parses sizes, urls and levels', () => {
+    const config = loadConfig({
+      BODY_LIMIT: '512kb',
+      UPLOAD_LIMIT: '2gb',
+      DATABASE_URL: 'postgres://u:p@db:5432/zhiku',
+      REDIS_URL: 'redis://cache:6379',
+      LOG_LEVEL: 'DEBUG',
+      METRICS_PUBLIC: 'false',
+    });
+    expect(config.bodyLimitBytes).toBe(512 * 1024);
+    expect(config.uploadLimitBytes).toBe(2 * 1024 ** 3);
+    expect(config.databaseUrl).toBe('postgres://u:p@db:5432/zhiku');
+    expect(config.logLevel).toBe('debug');
+    expect(config.metricsPublic).toBe(false);
+  });
+
+  it('lists every bad value at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', BODY_LIMIT: 'huge', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ZHIKU_ADMIN_KEY: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/PORT: expected a whole number, got "eighty"/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL: expected a postgres: or postgresql: URL/);
+    expect((error as Error).message).toMatch(/^invalid configuration:/);
+  });
+});

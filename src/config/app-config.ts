@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import { ConfigError } from './config.errors';
+import {
+  parseBoolean,
+  parseByteSize,
+  parseInteger,
+  parseOneOf,
+  parseUrl,
+} from './config.parsers';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The whole configuration of a Zhiku process, built once at start-up by `loadConfig`. */
+export interface AppConfig {
+  /** HTTP port of `zhiku serve`. */
+  port: number;
+  host: string;
+  /** Absolute path; holds pgdata/ (embedded database), files/, models/ unless overridden. */
+  dataDir: string;
+  /** External PostgreSQL (with pgvector); undefined means the embedded PGlite in dataDir/pgdata. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  /** Milliseconds to wait for an external database before giving up with a clear error. */
+  databaseConnectTimeoutMs: number;
+  /** BullMQ on Redis; undefined means the in-process queue. */
+  redisUrl?: string;
+  /** A fixed first admin key (otherwise one is generated and printed once at first start). */
+  adminKey?: string;
+  /** Largest JSON or form body in bytes. */
+  bodyLimitBytes: number;
+  /** Largest uploaded file in bytes. */
+  uploadLimitBytes: number;
+  /** Requests per client per minute on the HTTP API. */
+  rateLimitPerMinute: number;
+  jobConcurrency: number;
+  modelsDir: string;
+  filesDir: string;
+  logLevel: LogLevel;
+  /** When false, /metrics needs an admin key like any other endpoint. */
+  metricsPublic: boolean;
+}
+
+/** Values from the command line (`--data DIR`) that win over the environment. */
+export interface ConfigOverrides {
+  dataDir?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads every variable, applies defaults and validates; throws one ConfigError naming all bad
+ * values. This is the only place in Zhiku that reads the environment.
+ */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}, cwd = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    try {
+      return parse(raw);
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).message}`);
+      return fallback;
+    }
+  };
+
+  const dataDir = path.resolve(cwd, overrides.dataDir ?? read('DATA_DIR', './data', (raw) => raw));
+  const adminKey = read<string | undefined>('ZHIKU_ADMIN_KEY', undefined, (raw) => {
+    if (raw.trim().length < 24) throw new Error('must be at least 24 characters (use a long random value)');
+    return raw.trim();
+  });
+  const config: AppConfig = {
+    port: read('PORT', 3000, (raw) => parseInteger(raw, 0, 65535)),
+    host: read('HOST', '0.0.0.0', (raw) => raw.trim()),
+    dataDir,
+    databaseUrl: read<string | undefined>('DATABASE_URL', undefined, (raw) =>
+      parseUrl(raw, ['postgres:', 'postgresql:']),
+    ),
+    databasePoolSize: read('DATABASE_POOL_SIZE', 10, (raw) => parseInteger(raw, 1, 200)),
+    databaseConnectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', 10_000, (raw) => parseInteger(raw, 100, 600_000)),
+    redisUrl: read<string | undefined>('REDIS_URL', undefined, (raw) => parseUrl(raw, ['redis:', 'rediss:'])),
+    adminKey,
+    bodyLimitBytes: read('BODY_LIMIT', parseByteSize('1mb'), parseByteSize),
+    uploadLimitBytes: read('UPLOAD_LIMIT', parseByteSize('200mb'), parseByteSize),
+    rateLimitPerMinute: read('RATE_LIMIT_PER_MINUTE', 600, (raw) => parseInteger(raw, 1, 1_000_000)),
+    jobConcurrency: read('JOB_CONCURRENCY', 2, (raw) => parseInteger(raw, 1, 64)),
+    modelsDir: path.resolve(cwd, read('MODELS_DIR', path.join(dataDir, 'models'), (raw) => raw)),
+    filesDir: path.resolve(cwd, read('FILES_DIR', path.join(dataDir, 'files'), (raw) => raw)),
+    logLevel: read<LogLevel>('LOG_LEVEL', 'info', (raw) => parseOneOf(raw, LOG_LEVELS)),
+    metricsPublic: read('METRICS_PUBLIC', true, parseBoolean),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
