@@ -1,0 +1,264 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModelWeights, Tensor } from '../../model/model-weights';
+import type { MoeConfig } from '../../model/moe-config';
+import { ExternalDataWriter } from '../external-data.writer';
+import { float32ToFloat16 } from '../float16';
+import { attr, OnnxGraph } from '../onnx-graph';
+import { OnnxDataType } from '../onnx-proto';
+import {
+  groupQueryAttention,
+  makeAttentionContext,
+  standardAttention,
+  type AttentionContext,
+} from './attention.emitter';
+import { LinearEmitter, type MatrixQuantizer } from './linear.emitter';
+import { fusedMoe, route, sparseExperts, swiGlu, type ExpertWeights } from './moe.emitter';
+import { rmsNorm, skipRmsNorm } from './norm.emitter';
+import { buildRopeCache } from './rope-cache';
+import { bitsOf, FLOAT32_PLAN, type WeightPlan } from './weight-plan';
+
+export interface DecoderBuildOptions {
+  /** Use ONNX Runtime contrib ops (GroupQueryAttention, SkipSimplifiedLayerNormalization, MoE). Default true. */
+  contribOps?: boolean;
+  plan?: WeightPlan;
+  quantizer?: MatrixQuantizer | null;
+  /** Rows of the rotary tables, i.e. the longest sequence the graph accepts. Default: config, capped at 32768. */
+  maxPositions?: number;
+  onLayer?: (layer: number, layers: number) => void;
+}
+
+export interface BuiltModel {
+  modelPath: string;
+  dataPath: string;
+  bytes: number;
+  opCounts: Map<string, number>;
+}
+
+/** The residual stream between steps: with fused norms the last delta is added by the next norm. */
+export interface Stream {
+  residual: string;
+  delta: string | null;
+}
+
+/** Names of the graph's inputs and outputs, shared with the runtime. */
+export const GRAPH_IO = {
+  inputIds: 'input_ids',
+  logitPositions: 'logit_positions',
+  logits: 'logits',
+  pastKey: (l: number) => `past_key_values.${l}.key`,
+  pastValue: (l: number) => `past_key_values.${l}.value`,
+  presentKey: (l: number) => `present.${l}.key`,
+  presentValue: (l: number) => `present.${l}.value`,
+};
+
+/**
+ * Builds a decoder-only MoE graph, batch 1, with a KV cache:
+ *   inputs  input_ids [1,S] int64, logit_positions [n] int64 (rows of this run to project to logits),
+ *           past_key_values.L.key/value [1,KV,P,D]
+ *   outputs logits [1,n,vocab], present.L.key/value [1,KV,P+S,D]
+ * A layer reads norm → attention → norm → MoE (or dense MLP); an architecture overrides the steps
+ * that differ. Weights are read layer by layer and written straight to the external data file.
+ */
+export class DecoderBuilder {
+  protected readonly contrib: boolean;
+  protected readonly plan: WeightPlan;
+  protected g!: OnnxGraph;
+  protected linear!: LinearEmitter;
+  protected attention!: AttentionContext;
+
+  constructor(
+    protected readonly config: MoeConfig,
+    protected readonly weights: ModelWeights,
+    protected readonly options: DecoderBuildOptions = {},
+  ) {
+    this.contrib = options.contribOps ?? true;
+    this.plan = options.plan ?? FLOAT32_PLAN;
+  }
+
+  /** Writes `<dir>/model.onnx` and `<dir>/model.onnx.data`. */
+  build(dir: string): BuiltModel {
+    fs.mkdirSync(dir, { recursive: true });
+    const modelPath = path.join(dir, 'model.onnx');
+    const dataPath = `${modelPath}.data`;
+    const writer = new ExternalDataWriter(dataPath);
+    try {
+      this.g = new OnnxGraph(writer, 21);
+      this.g.useDomain('com.microsoft', 1);
+      this.linear = new LinearEmitter(this.g, this.plan, this.options.quantizer ?? null);
+      const { ids, positions } = this.makeInputs();
+      let stream: Stream = { residual: this.g.scope('model', () => this.makeEmbedding(ids)), delta: null };
+      for (let l = 0; l < this.config.numLayers; l++) {
+        stream = this.g.scope('model', () => this.g.scope(`layers.${l}`, () => this.makeLayer(l, stream)));
+        this.options.onLayer?.(l + 1, this.config.numLayers);
+      }
+      const hidden = this.g.scope('model', () =>
+        this.g.scope('norm', () => this.makeNorm(stream, this.weights.global('final_norm').data).normed),
+      );
+      this.makeLmHead(hidden, positions);
+    } finally {
+      writer.close();
+    }
+    const bytes = this.g.toBytes(`zhiku-${this.config.architecture}`, { architecture: this.config.architecture });
+    fs.writeFileSync(modelPath, bytes);
+    return { modelPath, dataPath, bytes: bytes.byteLength + writer.bytesWritten, opCounts: this.g.opCounts() };
+  }
+
+  protected makeInputs(): { ids: string; positions: string } {
+    const { numKvHeads, headDim, numLayers } = this.config;
+    const ids = this.g.input(GRAPH_IO.inputIds, OnnxDataType.INT64, [1, 'sequence']);
+    const positions = this.g.input(GRAPH_IO.logitPositions, OnnxDataType.INT64, ['logit_count']);
+    const cacheShape = [1, numKvHeads, 'past_sequence', headDim];
+    for (let l = 0; l < numLayers; l++) {
+      this.g.input(GRAPH_IO.pastKey(l), OnnxDataType.FLOAT, cacheShape);
+      this.g.input(GRAPH_IO.pastValue(l), OnnxDataType.FLOAT, cacheShape);
+    }
+    const maxPositions = this.options.maxPositions ?? Math.min(this.config.maxPositionEmbeddings, 32768);
+    const rope = buildRopeCache(this.config, maxPositions);
+    this.attention = makeAttentionContext(this.g, this.config, rope, ids, GRAPH_IO.pastKey(0), this.fusedAttention());
+    return { ids, positions };
+  }
+
+  protected makeEmbedding(ids: string): string {
+    return this.g.scope('embed_tokens', () => {
+      const table = this.weights.global('embed_tokens');
+      const bits = bitsOf(this.plan, 'embedding');
+      const name = `${this.g.currentScope}/weight`;
+      const stored =
+        bits === 16
+          ? this.g.op('Cast', [this.g.initializer(name, OnnxDataType.FLOAT16, [...table.shape], float32ToFloat16(table.data))], {
+              attrs: { to: attr.int(OnnxDataType.FLOAT) },
+            })
+          : this.g.floatWeight(name, [...table.shape], table.data);
+      return this.g.op('Gather', [stored, ids], { attrs: { axis: attr.int(0) } });
+    });
+  }
+
+  /** norm → attention → norm → MoE or dense MLP. */
+  protected makeLayer(layer: number, stream: Stream): Stream {
+    const pre = this.g.scope('input_layernorm', () => this.makeNorm(stream, this.layerWeight(layer, 'input_norm').data));
+    const attn = this.g.scope('attn', () => this.makeAttention(layer, pre.normed));
+    const post = this.g.scope('post_attention_layernorm', () =>
+      this.makeNorm({ residual: pre.residual, delta: attn }, this.layerWeight(layer, 'post_attention_norm').data),
+    );
+    const mlp =
+      this.config.layerKinds[layer] === 'dense'
+        ? this.g.scope('mlp', () => this.makeDenseMlp(layer, post.normed))
+        : this.g.scope('moe', () => this.makeMoe(layer, post.normed));
+    return { residual: post.residual, delta: mlp };
+  }
+
+  /** Adds the pending delta to the residual stream and normalises it. */
+  protected makeNorm(stream: Stream, weight: Float32Array): { normed: string; residual: string } {
+    const eps = this.config.rmsNormEps;
+    if (stream.delta === null) return { normed: rmsNorm(this.g, stream.residual, weight, eps, this.contrib), residual: stream.residual };
+    if (this.contrib) {
+      const { normed, sum } = skipRmsNorm(this.g, stream.delta, stream.residual, weight, eps);
+      return { normed, residual: sum };
+    }
+    const residual = this.g.op('Add', [stream.residual, stream.delta]);
+    return { normed: rmsNorm(this.g, residual, weight, eps, false), residual };
+  }
+
+  protected makeAttention(layer: number, x: string): string {
+    const project = (name: 'q' | 'k' | 'v') =>
+      this.g.scope(`${name}_proj`, () => {
+        const y = this.linear.matmul(x, this.layerWeight(layer, `${name}_proj`), 'attention');
+        return this.weights.hasLayer(layer, `${name}_bias`) ? this.linear.addBias(y, this.layerWeight(layer, `${name}_bias`)) : y;
+      });
+    let q = project('q');
+    let k = project('k');
+    const v = project('v');
+    if (this.config.qkNorm) [q, k] = this.makeQkNorm(layer, q, k);
+    const emit = this.fusedAttention() ? groupQueryAttention : standardAttention;
+    const result = emit(this.g, this.attention, q, k, v, GRAPH_IO.pastKey(layer), GRAPH_IO.pastValue(layer));
+    this.g.alias(result.presentKey, GRAPH_IO.presentKey(layer));
+    this.g.alias(result.presentValue, GRAPH_IO.presentValue(layer));
+    const cacheShape = [1, this.config.numKvHeads, 'total_sequence', this.config.headDim];
+    this.g.output(GRAPH_IO.presentKey(layer), OnnxDataType.FLOAT, cacheShape);
+    this.g.output(GRAPH_IO.presentValue(layer), OnnxDataType.FLOAT, cacheShape);
+    return this.g.scope('o_proj', () => this.linear.matmul(result.output, this.layerWeight(layer, 'o_proj'), 'attention'));
+  }
+
+  /** RMSNorm of queries and keys before RoPE: per head (Qwen3) or over the whole projection (OLMoE). */
+  protected makeQkNorm(layer: number, q: string, k: string): [string, string] {
+    const { numHeads, numKvHeads, headDim, rmsNormEps } = this.config;
+    const norm = (x: string, name: 'q_norm' | 'k_norm', heads: number) =>
+      this.g.scope(name, () => {
+        const w = this.layerWeight(layer, name).data;
+        if (this.config.qkNorm === 'full') return rmsNorm(this.g, x, w, rmsNormEps, this.contrib);
+        const perHead = this.g.op('Reshape', [x, this.g.int64([1, -1, heads, headDim])]);
+        const normed = rmsNorm(this.g, perHead, w, rmsNormEps, this.contrib);
+        return this.g.op('Reshape', [normed, this.g.int64([1, -1, heads * headDim])]);
+      });
+    return [norm(q, 'q_norm', numHeads), norm(k, 'k_norm', numKvHeads)];
+  }
+
+  /**
+   * Routed experts plus the optional shared expert:
+   *   x ─Reshape[N,H]─router─┬─ sparse experts (or fused MoE) ─┐
+   *                          └─ shared expert · sigmoid(gate) ─Add─Reshape[1,S,H]
+   */
+  protected makeMoe(layer: number, x: string): string {
+    const { hiddenSize, moe } = this.config;
+    const rows = this.g.op('Reshape', [x, this.g.int64([-1, hiddenSize])]);
+    const logits = this.g.scope('router', () => this.linear.matmul(rows, this.layerWeight(layer, 'router'), 'router'));
+    const expert = (e: number): ExpertWeights => ({
+      gate: this.weights.expert(layer, e, 'gate_proj'),
+      up: this.weights.expert(layer, e, 'up_proj'),
+      down: this.weights.expert(layer, e, 'down_proj'),
+    });
+    const fused = this.contrib && this.fusedExpertsSupported();
+    let out = fused
+      ? fusedMoe(this.g, rows, logits, moe, hiddenSize, expert, bitsOf(this.plan, 'expert_gate_up') === 16)
+      : sparseExperts(this.g, this.linear, rows, route(this.g, logits, moe), moe.numExperts, expert);
+    if (moe.sharedExpert) out = this.g.op('Add', [out, this.g.scope('shared_expert', () => this.makeSharedExpert(layer, rows))]);
+    return this.g.op('Reshape', [out, this.g.int64([1, -1, hiddenSize])]);
+  }
+
+  /** GroupQueryAttention's CPU kernel needs head_dim a multiple of 16; smaller heads use the standard path. */
+  protected fusedAttention(): boolean {
+    return this.contrib && this.config.headDim % 16 === 0;
+  }
+
+  /** The fused MoE kernel takes float experts; quantized experts go through MatMulNBits per expert. */
+  protected fusedExpertsSupported(): boolean {
+    const bits = [bitsOf(this.plan, 'expert_gate_up'), bitsOf(this.plan, 'expert_down')];
+    return bits.every((b) => b === 32) || bits.every((b) => b === 16);
+  }
+
+  protected makeSharedExpert(layer: number, x: string): string {
+    const w = {
+      gate: this.layerWeight(layer, 'shared_gate_proj'),
+      up: this.layerWeight(layer, 'shared_up_proj'),
+      down: this.layerWeight(layer, 'shared_down_proj'),
+    };
+    const y = swiGlu(this.g, this.linear, x, w, 'shared_expert', 'shared_expert');
+    if (!this.config.moe.sharedExpert?.gated) return y;
+    const gate = this.g.scope('expert_gate', () =>
+      this.linear.matmul(x, this.layerWeight(layer, 'shared_expert_gate'), 'router'),
+    );
+    return this.g.op('Mul', [y, this.g.op('Sigmoid', [gate])]);
+  }
+
+  protected makeDenseMlp(layer: number, x: string): string {
+    const w = {
+      gate: this.layerWeight(layer, 'dense_gate_proj'),
+      up: this.layerWeight(layer, 'dense_up_proj'),
+      down: this.layerWeight(layer, 'dense_down_proj'),
+    };
+    return swiGlu(this.g, this.linear, x, w, 'dense_mlp', 'dense_mlp');
+  }
+
+  /** Projects only the requested rows: prefill needs the last position, a perplexity run all of them. */
+  protected makeLmHead(hidden: string, positions: string): void {
+    const picked = this.g.op('Gather', [hidden, positions], { attrs: { axis: attr.int(1) } });
+    const logits = this.g.scope('lm_head', () => this.linear.matmul(picked, this.weights.global('lm_head'), 'lm_head'));
+    this.g.alias(logits, GRAPH_IO.logits);
+    this.g.output(GRAPH_IO.logits, OnnxDataType.FLOAT, [1, 'logit_count', this.config.vocabSize]);
+  }
+
+  protected layerWeight(layer: number, name: Parameters<ModelWeights['layer']>[1]): Tensor {
+    return this.weights.layer(layer, name);
+  }
+}

@@ -1,0 +1,143 @@
+import type { Tensor } from '../../model/model-weights';
+import type { MoeBlockConfig } from '../../model/moe-config';
+import { float32ToFloat16 } from '../float16';
+import { attr, type OnnxGraph } from '../onnx-graph';
+import { OnnxDataType } from '../onnx-proto';
+import type { LinearEmitter } from './linear.emitter';
+import type { TensorClass } from './weight-plan';
+
+export interface ExpertWeights {
+  gate: Tensor;
+  up: Tensor;
+  down: Tensor;
+}
+
+/**
+ * SwiGLU feed-forward: down(silu(gate(x)) · up(x)).
+ *
+ *   x ─gate/MatMul─┬─Sigmoid─Mul─┐
+ *   x ─up/MatMul───────────────Mul─down/MatMul
+ */
+export function swiGlu(
+  g: OnnxGraph,
+  linear: LinearEmitter,
+  x: string,
+  w: ExpertWeights,
+  gateUpClass: TensorClass,
+  downClass: TensorClass,
+): string {
+  const gate = g.scope('gate', () => linear.matmul(x, w.gate, gateUpClass));
+  const up = g.scope('up', () => linear.matmul(x, w.up, gateUpClass));
+  const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
+  return g.scope('down', () => linear.matmul(act, w.down, downClass));
+}
+
+/**
+ * Router: top-k experts per token and their weights, in the order the config scores them.
+ *
+ *   softmax-then-topk:  logits ─Softmax─TopK─► values (÷ their sum when renormalised), indices
+ *   topk-then-softmax:  logits ─TopK─► values ─Softmax─► weights, indices
+ */
+export function route(g: OnnxGraph, logits: string, moe: MoeBlockConfig): { weights: string; experts: string } {
+  const k = g.int64([moe.topK]);
+  const topAttrs = { axis: attr.int(-1), largest: attr.int(1), sorted: attr.int(1) };
+  let weights: string;
+  let experts: string;
+  if (moe.scoring === 'topk-then-softmax') {
+    const [values, indices] = g.node('TopK', [logits, k], { outputs: 2, attrs: topAttrs });
+    weights = g.op('Softmax', [values], { attrs: { axis: attr.int(-1) } });
+    experts = indices;
+  } else {
+    const probs = g.op('Softmax', [logits], { attrs: { axis: attr.int(-1) } });
+    [weights, experts] = g.node('TopK', [probs, k], { outputs: 2, attrs: topAttrs });
+    if (moe.normTopKProb) {
+      const sum = g.op('ReduceSum', [weights, g.int64([-1])], { attrs: { keepdims: attr.int(1) } });
+      weights = g.op('Div', [weights, sum]);
+    }
+  }
+  if (moe.routedScalingFactor !== 1) weights = g.op('Mul', [weights, g.float32([moe.routedScalingFactor])]);
+  return { weights, experts };
+}
+
+/**
+ * Sparse experts in standard ONNX: each expert runs on the rows routed to it and nothing else.
+ *
+ *   Equal(experts, e) ─NonZero─► (row, slot) pairs ─┬─Gather(x, rows)─SwiGLU─Mul(weight)─┐
+ *                                                   └─GatherND(weights)──────────────────┘
+ *   acc ─ScatterND(add at rows)─► acc'        (an expert with no rows computes on [0, hidden])
+ */
+export function sparseExperts(
+  g: OnnxGraph,
+  linear: LinearEmitter,
+  x: string,
+  routing: { weights: string; experts: string },
+  numExperts: number,
+  expert: (e: number) => ExpertWeights,
+): string {
+  let acc = g.op('ConstantOfShape', [g.op('Shape', [x])]);
+  for (let e = 0; e < numExperts; e++) {
+    acc = g.scope(`experts.${e}`, () => {
+      const picked = g.op('NonZero', [g.op('Equal', [routing.experts, g.int64([e], [])])]);
+      const pairs = g.op('Transpose', [picked], { attrs: { perm: attr.ints([1, 0]) } });
+      const rows = g.op('Gather', [picked, g.int64([0], [])], { attrs: { axis: attr.int(0) } });
+      const weight = g.op('Unsqueeze', [g.op('GatherND', [routing.weights, pairs]), g.int64([1])]);
+      const tokens = g.op('Gather', [x, rows], { attrs: { axis: attr.int(0) } });
+      const y = g.op('Mul', [swiGlu(g, linear, tokens, expert(e), 'expert_gate_up', 'expert_down'), weight]);
+      const at = g.op('Unsqueeze', [rows, g.int64([1])]);
+      return g.op('ScatterND', [acc, at, y], { attrs: { reduction: attr.str('add') } });
+    });
+  }
+  return acc;
+}
+
+/**
+ * All routed experts in one com.microsoft.MoE node (CPU kernel: softmax, top-k and per-expert GEMMs
+ * on the routed rows only). fc1 interleaves gate and up rows (swiglu_fusion=1), fc2 is down.
+ * Float16 storage is cast to float32 (folded at load) because the kernel's T is the activation type.
+ */
+export function fusedMoe(
+  g: OnnxGraph,
+  x: string,
+  routerLogits: string,
+  moe: MoeBlockConfig,
+  hidden: number,
+  expert: (e: number) => ExpertWeights,
+  float16Storage: boolean,
+): string {
+  const E = moe.numExperts;
+  const I = moe.intermediateSize;
+  const fc1 = new Float32Array(E * 2 * I * hidden);
+  const fc2 = new Float32Array(E * hidden * I);
+  for (let e = 0; e < E; e++) {
+    const w = expert(e);
+    const base = e * 2 * I * hidden;
+    for (let i = 0; i < I; i++) {
+      fc1.set(w.gate.data.subarray(i * hidden, (i + 1) * hidden), base + 2 * i * hidden);
+      fc1.set(w.up.data.subarray(i * hidden, (i + 1) * hidden), base + (2 * i + 1) * hidden);
+    }
+    fc2.set(w.down.data, e * hidden * I);
+  }
+  const store = (name: string, dims: number[], data: Float32Array) =>
+    float16Storage
+      ? g.op('Cast', [g.initializer(name, OnnxDataType.FLOAT16, dims, float32ToFloat16(data))], {
+          attrs: { to: attr.int(OnnxDataType.FLOAT) },
+        })
+      : g.floatWeight(name, dims, data);
+  const fc1Name = store(`${g.currentScope}/experts/fc1`, [E, 2 * I, hidden], fc1);
+  const fc2Name = store(`${g.currentScope}/experts/fc2`, [E, hidden, I], fc2);
+  const normalize = moe.normTopKProb || moe.scoring === 'topk-then-softmax';
+  let out = g.op('MoE', [x, routerLogits, fc1Name, '', fc2Name], {
+    domain: 'com.microsoft',
+    attrs: {
+      k: attr.int(moe.topK),
+      activation_type: attr.str('swiglu'),
+      swiglu_fusion: attr.int(1),
+      normalize_routing_weights: attr.int(normalize ? 1 : 0),
+      activation_alpha: attr.float(1),
+      activation_beta: attr.float(0),
+      swiglu_limit: attr.float(3.4e38),
+    },
+  });
+  if (moe.routedScalingFactor !== 1) out = g.op('Mul', [out, g.float32([moe.routedScalingFactor])]);
+  return out;
+}
