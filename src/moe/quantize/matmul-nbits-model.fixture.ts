@@ -1,0 +1,93 @@
+import * as protobuf from 'protobufjs';
+import type { MatMulNBitsTensors } from './matmul-nbits.layout';
+
+/**
+ * Test fixture: a one-node ONNX model `Y = MatMulNBits(A, B, scales[, zero_points])`, written with
+ * protobufjs from the few onnx.proto messages it needs (field numbers from onnx/onnx.proto3), so the
+ * layout test does not depend on the graph builder.
+ */
+const PROTO = `
+syntax = "proto3";
+package onnx;
+message OperatorSetIdProto { string domain = 1; int64 version = 2; }
+message Dim { int64 dim_value = 1; string dim_param = 2; }
+message TensorShapeProto { repeated Dim dim = 1; }
+message TensorTypeProto { int32 elem_type = 1; TensorShapeProto shape = 2; }
+message TypeProto { TensorTypeProto tensor_type = 1; }
+message ValueInfoProto { string name = 1; TypeProto type = 2; }
+message TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9; }
+message AttributeProto { string name = 1; float f = 2; int64 i = 3; int32 type = 20; }
+message NodeProto {
+  repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4;
+  repeated AttributeProto attribute = 5; string domain = 7;
+}
+message GraphProto {
+  repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5;
+  repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12;
+}
+message ModelProto {
+  int64 ir_version = 1; string producer_name = 2; GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8;
+}
+`;
+
+const FLOAT = 1;
+const UINT8 = 2;
+const ATTR_INT = 2;
+
+function bytesOf(a: Float32Array | Uint8Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+export interface MatMulNBitsModelOptions {
+  /** Override the scales' dims (e.g. [N, blocks]) to probe what the runtime accepts. */
+  scalesDims?: number[];
+  /** Override the bits attribute (e.g. 3, to confirm the runtime refuses it). */
+  bitsAttr?: number;
+}
+
+export function matMulNBitsModel(m: number, t: MatMulNBitsTensors, options: MatMulNBitsModelOptions = {}): Uint8Array {
+  const root = protobuf.parse(PROTO, { keepCase: true }).root;
+  const Model = root.lookupType('onnx.ModelProto');
+  const a = t.attributes;
+  const attrs = { ...a, bits: options.bitsAttr ?? a.bits };
+  const inputs = ['A', 'B', 'scales'];
+  const initializer = [
+    { name: 'B', dims: t.B.dims, data_type: UINT8, raw_data: bytesOf(t.B.data) },
+    { name: 'scales', dims: options.scalesDims ?? t.scales.dims, data_type: FLOAT, raw_data: bytesOf(t.scales.data) },
+  ];
+  if (t.zeroPoints) {
+    inputs.push('zero_points');
+    initializer.push({ name: 'zero_points', dims: t.zeroPoints.dims, data_type: UINT8, raw_data: t.zeroPoints.data });
+  }
+  const valueInfo = (name: string, dims: number[]) => ({
+    name,
+    type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((d) => ({ dim_value: d })) } } },
+  });
+  const model = {
+    ir_version: 10,
+    producer_name: 'zhiku-quantize-test',
+    opset_import: [
+      { domain: '', version: 21 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
+    graph: {
+      name: 'matmul_nbits',
+      node: [
+        {
+          name: 'mm',
+          op_type: 'MatMulNBits',
+          domain: 'com.microsoft',
+          input: inputs,
+          output: ['Y'],
+          attribute: Object.entries(attrs).map(([name, i]) => ({ name, i, type: ATTR_INT })),
+        },
+      ],
+      initializer,
+      input: [valueInfo('A', [m, a.K])],
+      output: [valueInfo('Y', [m, a.N])],
+    },
+  };
+  const err = Model.verify(model);
+  if (err) throw new Error(`fixture model invalid: ${err}`);
+  return Model.encode(Model.fromObject(model)).finish();
+}

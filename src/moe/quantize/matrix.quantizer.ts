@@ -1,0 +1,68 @@
+import type { Tensor } from '../model/model-weights';
+import { packBits } from './bit-packing';
+import { type GroupResult, rtnAsymmetric, rtnSymmetric, searchGroup } from './group-kernels';
+import {
+  type QuantizedMatrix,
+  type QuantSpec,
+  QuantizationError,
+  blocksPerCol,
+  validateSpec,
+  zeroPointRowBytes,
+} from './quantize.types';
+
+/**
+ * Quantizes a [N, K] row-major matrix group-wise along K into MatMulNBits layout (see QuantizedMatrix).
+ * When K is not a multiple of the block size the last block of each row is padded with the zero
+ * point, so padding dequantizes to exactly 0 whatever the kernel does with it.
+ */
+export function quantizeMatrix(data: Float32Array, n: number, k: number, spec: QuantSpec): QuantizedMatrix {
+  validateSpec(spec);
+  if (!Number.isInteger(n) || !Number.isInteger(k) || n <= 0 || k <= 0) {
+    throw new QuantizationError(`Cannot quantize a matrix of shape [${n}, ${k}]: both sizes must be positive integers.`);
+  }
+  if (data.length !== n * k) {
+    throw new QuantizationError(
+      `Matrix data has ${data.length} values but shape [${n}, ${k}] needs ${n * k}: the tensor is truncated or mis-shaped.`,
+    );
+  }
+  const { bits, blockSize, symmetric } = spec;
+  const blocks = blocksPerCol(k, blockSize);
+  const blobSize = (blockSize * bits) / 8;
+  const zpRow = zeroPointRowBytes(blocks, bits);
+  const out = new Uint8Array(n * blocks * blobSize);
+  const scales = new Float32Array(n * blocks);
+  const zeroPoints = symmetric ? null : new Uint8Array(n * zpRow);
+  const codes = new Uint8Array(blockSize);
+  const rtnCodes = new Uint8Array(blockSize);
+  const rowZps = new Uint8Array(blocks);
+  const res: GroupResult = { scale: 0, zeroPoint: 0 };
+  const search = spec.method === 'search';
+
+  for (let row = 0; row < n; row++) {
+    const rowOff = row * k;
+    for (let b = 0; b < blocks; b++) {
+      const start = b * blockSize;
+      const len = Math.min(blockSize, k - start);
+      if (search) searchGroup(data, rowOff + start, len, bits, symmetric, codes, rtnCodes, res);
+      else if (symmetric) rtnSymmetric(data, rowOff + start, len, bits, codes, res);
+      else rtnAsymmetric(data, rowOff + start, len, bits, codes, res);
+      if (len < blockSize) codes.fill(res.zeroPoint, len);
+      const blockIndex = row * blocks + b;
+      packBits(codes, 0, blockSize, bits, out, blockIndex * blobSize);
+      scales[blockIndex] = res.scale;
+      rowZps[b] = res.zeroPoint;
+    }
+    if (zeroPoints) packBits(rowZps, 0, blocks, bits, zeroPoints, row * zpRow);
+  }
+  return { n, k, bits, blockSize, symmetric, blocksPerCol: blocks, blobSize, data: out, scales, zeroPoints };
+}
+
+/** quantizeMatrix for a 2-D Tensor ([out, in], PyTorch Linear convention). */
+export function quantizeTensor(tensor: Tensor, spec: QuantSpec, name = 'tensor'): QuantizedMatrix {
+  if (tensor.shape.length !== 2) {
+    throw new QuantizationError(
+      `Cannot quantize ${name} of shape [${tensor.shape.join(', ')}]: only 2-D [out, in] weight matrices are quantized.`,
+    );
+  }
+  return quantizeMatrix(tensor.data, tensor.shape[0], tensor.shape[1], spec);
+}

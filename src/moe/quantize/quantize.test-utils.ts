@@ -1,0 +1,43 @@
+/** Deterministic weight distributions for the quantizer's specs and benchmark. */
+
+/** mulberry32: a small seeded PRNG, so failures reproduce. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+export function gaussianMatrix(n: number, k: number, rand: () => number, std: number): Float32Array {
+  const out = new Float32Array(n * k);
+  for (let i = 0; i < out.length; i++) out[i] = gaussian(rand) * std;
+  return out;
+}
+
+/**
+ * Heavy-tailed weights like trained LLM projections: Student-t with 4 degrees of freedom (kurtosis
+ * far above a gaussian's), plus a few outlier input channels scaled up 8x as LLM.int8() observed.
+ */
+export function heavyTailedMatrix(n: number, k: number, rand: () => number, std: number): Float32Array {
+  const out = new Float32Array(n * k);
+  const nu = 4;
+  const outlier = new Uint8Array(k);
+  for (let c = 0; c < k; c++) outlier[c] = rand() < 0.01 ? 1 : 0;
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < k; c++) {
+      let chi2 = 0;
+      for (let i = 0; i < nu; i++) chi2 += gaussian(rand) ** 2;
+      const t = gaussian(rand) / Math.sqrt(chi2 / nu);
+      out[r * k + c] = t * std * Math.SQRT1_2 * (outlier[c] ? 8 : 1);
+    }
+  return out;
+}
