@@ -1,13 +1,34 @@
-import * as ort from 'onnxruntime-node';
+import * as vm from 'node:vm';
+import type * as OrtModule from 'onnxruntime-node';
 import { MoeError } from '../moe.errors';
 import type { InferenceSession, SessionOptions, SessionTensor, TensorData } from './inference-session';
+
+/**
+ * onnxruntime-node is loaded with Node's own require, not the caller's: a host that runs modules in a
+ * separate realm (jest's vm contexts) would otherwise hold onnxruntime-common's Tensor in a realm
+ * whose typed arrays the native binding's outputs fail `instanceof` against.
+ */
+const hostProcess = vm.runInThisContext('process') as NodeJS.Process;
+const hostModule = hostProcess.getBuiltinModule('node:module') as typeof import('node:module');
+const ort = hostModule.createRequire(__filename)('onnxruntime-node') as typeof OrtModule;
+type OrtTensor = OrtModule.Tensor;
+
+/** Typed-array constructors of the realm onnxruntime-node runs in, for zero-copy views of our data. */
+const HOST_ARRAYS = vm.runInThisContext(
+  '({ float32: Float32Array, float16: Uint16Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array, bool: Uint8Array })',
+) as Record<SessionTensor['type'], new (buffer: ArrayBufferLike, offset: number, length: number) => TensorData>;
+
+function hostView(t: SessionTensor): TensorData {
+  const Ctor = HOST_ARRAYS[t.type];
+  return t.data instanceof Ctor ? t.data : new Ctor(t.data.buffer, t.data.byteOffset, t.data.length);
+}
 
 /** The execution provider asked for is not in this onnxruntime-node build, or the model failed to load. */
 export class SessionCreateError extends MoeError {}
 
 /** onnxruntime-node behind the InferenceSession interface: the one file that imports it. */
 class OrtInferenceSession implements InferenceSession {
-  constructor(private readonly session: ort.InferenceSession) {}
+  constructor(private readonly session: OrtModule.InferenceSession) {}
 
   get inputNames(): readonly string[] {
     return this.session.inputNames;
@@ -18,15 +39,15 @@ class OrtInferenceSession implements InferenceSession {
   }
 
   async run(feeds: Readonly<Record<string, SessionTensor>>, outputs?: readonly string[]): Promise<Record<string, SessionTensor>> {
-    const ortFeeds: Record<string, ort.Tensor> = {};
+    const ortFeeds: Record<string, OrtTensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
-      // Wraps the caller's typed array without copying, so a present KV output fed back costs nothing.
-      ortFeeds[name] = new ort.Tensor(t.type, t.data as never, [...t.dims]);
+      // A view over the caller's buffer, not a copy: a present KV output fed back costs nothing.
+      ortFeeds[name] = new ort.Tensor(t.type, hostView(t) as never, [...t.dims]);
     }
     const result = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
     const out: Record<string, SessionTensor> = {};
     for (const [name, value] of Object.entries(result)) {
-      const t = value as ort.Tensor;
+      const t = value as OrtTensor;
       out[name] = { type: t.type as SessionTensor['type'], dims: t.dims, data: t.data as TensorData };
     }
     return out;
