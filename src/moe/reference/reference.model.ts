@@ -65,7 +65,7 @@ export class ReferenceCausalLm implements CausalLm {
     }
     const start = this.cachedLength;
     const embed = this.tensor('embed', () => this.weights.global('embed_tokens'));
-    let hidden = ids.map((id) => embed.data.slice(id * hiddenSize, (id + 1) * hiddenSize));
+    let hidden: Float32Array[] = ids.map((id) => embed.data.slice(id * hiddenSize, (id + 1) * hiddenSize));
     const rope = ropeParameters(this.config, start + ids.length);
     try {
       hidden = this.layers(hidden, start, rope);
