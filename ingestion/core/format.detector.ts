@@ -1,0 +1,129 @@
+import { CorruptDocumentError, EncryptedDocumentError, UnsupportedFormatError } from './ingestion.errors';
+import type { DocumentFormat } from './parsed-document';
+import { readZipDirectory, type ZipEntry } from './zip-directory';
+import { decodeText, looksBinary } from '../text/decode-text';
+
+export interface Detection {
+  format: DocumentFormat;
+  /** The zip directory when the file is a zip container (xlsx, docx). */
+  zipEntries?: ZipEntry[];
+  /** The decoded text when the format is textual. */
+  text?: string;
+}
+
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/**
+ * Decides the format from the bytes. The file name is consulted only to break a tie between text
+ * formats that the content cannot tell apart (a .md file of plain paragraphs stays markdown).
+ */
+export function detectFormat(bytes: Uint8Array, filename = ''): Detection {
+  if (bytes.length === 0) throw new CorruptDocumentError('unknown', 'the file is empty');
+  const head = bytes.subarray(0, 16);
+  if (indexOfAscii(bytes.subarray(0, 1024), '%PDF-') >= 0) return { format: 'pdf' };
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47])) return { format: 'png' };
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return { format: 'jpeg' };
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return { format: 'tiff' };
+  if (startsWith(head, [0x42, 0x4d]) && bytes.length > 26) return { format: 'bmp' };
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP') return { format: 'webp' };
+  if (ascii(head, 0, 4) === 'GIF8') throw new UnsupportedFormatError('gif');
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return detectZip(bytes);
+  if (startsWith(head, OLE_MAGIC)) return detectOle(bytes);
+  if (looksBinary(bytes)) throw new UnsupportedFormatError('binary', 'not a document format we read');
+  const { text } = decodeText(bytes);
+  return { format: sniffText(text, filename), text };
+}
+
+function detectZip(bytes: Uint8Array): Detection {
+  const zipEntries = readZipDirectory(bytes);
+  const names = new Set(zipEntries.map((e) => e.name));
+  if (names.has('xl/workbook.xml') || names.has('xl/workbook.bin')) {
+    if (names.has('xl/workbook.bin')) throw new UnsupportedFormatError('xlsb');
+    return { format: 'xlsx', zipEntries };
+  }
+  if (names.has('word/document.xml')) return { format: 'docx', zipEntries };
+  if ([...names].some((n) => n.startsWith('ppt/'))) throw new UnsupportedFormatError('pptx');
+  if (names.has('content.xml') && names.has('mimetype')) throw new UnsupportedFormatError('opendocument');
+  throw new UnsupportedFormatError('zip', 'a zip archive that is neither an xlsx nor a docx');
+}
+
+/** OLE compound files: legacy .xls, legacy .doc, or an OOXML file wrapped by password encryption. */
+function detectOle(bytes: Uint8Array): Detection {
+  const has = (name: string) => indexOfUtf16(bytes, name) >= 0;
+  if (has('EncryptionInfo') && has('EncryptedPackage')) throw new EncryptedDocumentError('password_required');
+  if (has('Workbook') || has('Book')) return { format: 'xls' };
+  if (has('WordDocument')) throw new UnsupportedFormatError('doc', 'legacy Word files are not read; save as .docx');
+  if (has('PowerPoint Document')) throw new UnsupportedFormatError('ppt');
+  throw new UnsupportedFormatError('ole', 'an OLE compound file of unknown kind');
+}
+
+function sniffText(text: string, filename: string): DocumentFormat {
+  const ext = filename.toLowerCase().split('.').pop() ?? '';
+  const start = text.slice(0, 2048).trimStart().toLowerCase();
+  if (/^<!doctype html|^<html[\s>]|^<\?xml[^>]*>\s*<html/.test(start)) return 'html';
+  if (/<(body|head|p|div|table|h[1-6])[\s>]/.test(start) && /<\/(p|div|table|h[1-6]|body|td)>/.test(start)) return 'html';
+  const lines = text.slice(0, 20000).split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (isDelimited(lines)) {
+    // A markdown table is also delimited by '|', but only csv delimiters qualify here.
+    return 'csv';
+  }
+  const mdSignals = markdownSignals(lines);
+  if (mdSignals >= 2 || (mdSignals >= 1 && (ext === 'md' || ext === 'markdown'))) return 'markdown';
+  if (ext === 'md' || ext === 'markdown') return 'markdown';
+  return 'txt';
+}
+
+function isDelimited(lines: string[]): boolean {
+  const sample = lines.slice(0, 30);
+  if (sample.length < 2) return false;
+  for (const delim of [',', '\t', ';']) {
+    const counts = sample.map((l) => countOutsideQuotes(l, delim));
+    const first = counts[0];
+    if (first < 1) continue;
+    const consistent = counts.filter((c) => c === first).length;
+    // Quoted multi-line cells break a few lines; most must agree with the header.
+    if (consistent / counts.length >= 0.8) return true;
+  }
+  return false;
+}
+
+function countOutsideQuotes(line: string, delim: string): number {
+  let inQuotes = false;
+  let n = 0;
+  for (const ch of line) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (ch === delim && !inQuotes) n++;
+  }
+  return n;
+}
+
+function markdownSignals(lines: string[]): number {
+  let n = 0;
+  const tests = [
+    /^#{1,6}\s+\S/,
+    /^```/,
+    /^\s*[-*+]\s+\S/,
+    /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$/,
+    /\[[^\]]+\]\([^)]+\)/,
+    /^>\s/,
+    /\*\*[^*]+\*\*/,
+  ];
+  for (const re of tests) if (lines.some((l) => re.test(l))) n++;
+  return n;
+}
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...bytes.subarray(from, to));
+}
+
+function indexOfAscii(bytes: Uint8Array, needle: string): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle, 0, 'latin1');
+}
+
+function indexOfUtf16(bytes: Uint8Array, needle: string): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(Buffer.from(needle, 'utf16le'));
+}

@@ -1,0 +1,54 @@
+import sharp from 'sharp';
+import { CorruptDocumentError, LimitExceededError } from '../core/ingestion.errors';
+import type { DocumentFormat } from '../core/parsed-document';
+
+export interface PreparedFrame {
+  /** PNG of the upright (EXIF-rotated), possibly downscaled frame: what OCR reads. */
+  png: Buffer;
+  /** Upright size of the original frame, in pixels. */
+  width: number;
+  height: number;
+  /** Factor from original pixels to `png` pixels (≤ 1). */
+  scale: number;
+}
+
+export interface ImageLimits {
+  maxPixels: number;
+  ocrMaxPixels: number;
+  maxPages: number;
+}
+
+export async function countFrames(bytes: Uint8Array, format: DocumentFormat, limits: ImageLimits): Promise<number> {
+  const meta = await readMetadata(bytes, format);
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (!width || !height) throw new CorruptDocumentError(format, 'the image has no size');
+  if (width * height > limits.maxPixels) throw new LimitExceededError('pixels', width * height, limits.maxPixels);
+  const frames = meta.pages ?? 1;
+  if (frames > limits.maxPages) throw new LimitExceededError('pages', frames, limits.maxPages);
+  return frames;
+}
+
+/** Decodes one frame, turns it upright by its EXIF orientation and shrinks it to the OCR pixel budget. */
+export async function prepareFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, limits: ImageLimits): Promise<PreparedFrame> {
+  try {
+    const input = sharp(bytes, { page: frame, limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate();
+    const { data, info } = await input.png().toBuffer({ resolveWithObject: true });
+    const pixels = info.width * info.height;
+    if (pixels <= limits.ocrMaxPixels) return { png: data, width: info.width, height: info.height, scale: 1 };
+    const scale = Math.sqrt(limits.ocrMaxPixels / pixels);
+    const png = await sharp(data).resize(Math.floor(info.width * scale), Math.floor(info.height * scale)).png().toBuffer();
+    return { png, width: info.width, height: info.height, scale };
+  } catch (error) {
+    if (error instanceof LimitExceededError) throw error;
+    throw new CorruptDocumentError(format, `the image could not be decoded: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function readMetadata(bytes: Uint8Array, format: DocumentFormat) {
+  try {
+    return await sharp(bytes).metadata();
+  } catch (error) {
+    throw new CorruptDocumentError(format, `the image header could not be read: ${(error as Error).message}`, { cause: error });
+  }
+}

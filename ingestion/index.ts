@@ -1,0 +1,15 @@
+/**
+ * The ingestion library's one entry: parse documents into blocks with provenance, chunk them.
+ * Nothing here knows about the database or the web framework.
+ */
+export { parse } from './parse';
+export { detectFormat } from './core/format.detector';
+export { disposeIngestion } from './core/default-ocr';
+export { DEFAULT_LIMITS } from './core/parse-options';
+export type { IngestionLimits, ParseOptions } from './core/parse-options';
+export type { BBox, Block, BlockKind, DocumentFormat, DocumentMetadata, ParsedDocument, Provenance } from './core/parsed-document';
+export { CorruptDocumentError, EncryptedDocumentError, IngestionError, LimitExceededError, UnsupportedFormatError } from './core/ingestion.errors';
+export type { LimitName } from './core/ingestion.errors';
+export type { OcrEngine, OcrLine } from './image/ocr-engine';
+export { TesseractOcrEngine } from './image/tesseract.adapter';
+export type { TesseractOptions } from './image/tesseract.adapter';

@@ -1,0 +1,165 @@
+import { isCjk } from '../text/normalize-text';
+import type { TextRun } from './pdfjs.adapter';
+
+/** A horizontal stretch of text on one baseline with no wide gap inside: a line, or a table cell. */
+export interface Segment {
+  text: string;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  fontSize: number;
+  /** Index of the visual row (same baseline band across the whole page). */
+  row: number;
+}
+
+/** Gaps wider than this many font sizes end a segment: column gutters and table cell gaps. */
+const SEGMENT_GAP_EM = 1.0;
+/** Gaps wider than this many font sizes between runs read as a space. */
+const SPACE_GAP_EM = 0.15;
+
+export function buildSegments(runs: TextRun[]): Segment[] {
+  const rows = groupRows(runs);
+  const segments: Segment[] = [];
+  rows.forEach((row, rowIndex) => {
+    row.sort((a, b) => a.x - b.x);
+    let current: Segment | undefined;
+    let lastRun: TextRun | undefined;
+    for (const run of row) {
+      const size = Math.max(run.fontSize, lastRun?.fontSize ?? 0);
+      const gap = current ? run.x - current.x1 : 0;
+      if (!current || gap > SEGMENT_GAP_EM * size) {
+        current = { text: run.text, x0: run.x, y0: run.y, x1: run.x + run.width, y1: run.y + run.height, fontSize: run.fontSize, row: rowIndex };
+        segments.push(current);
+      } else {
+        const needsSpace =
+          gap > SPACE_GAP_EM * size && !/\s$/.test(current.text) && !/^\s/.test(run.text) && !(isCjk(current.text.slice(-1)) && isCjk(run.text[0]));
+        current.text += (needsSpace ? ' ' : '') + run.text;
+        current.x1 = Math.max(current.x1, run.x + run.width);
+        current.y0 = Math.min(current.y0, run.y);
+        current.y1 = Math.max(current.y1, run.y + run.height);
+        // Superscripts and footnote marks must not lower the size that decides headings.
+        if (run.text.trim().length >= 2 || run.fontSize > current.fontSize) current.fontSize = Math.max(current.fontSize, run.fontSize);
+      }
+      lastRun = run;
+    }
+  });
+  for (const s of segments) s.text = s.text.replace(/\s+/g, ' ').trim();
+  return segments.filter((s) => s.text !== '');
+}
+
+/** Runs whose baselines lie within half a font size of each other share a row. */
+function groupRows(runs: TextRun[]): TextRun[][] {
+  const sorted = [...runs].sort((a, b) => a.baseline - b.baseline || a.x - b.x);
+  const rows: { base: number; size: number; runs: TextRun[] }[] = [];
+  for (const run of sorted) {
+    const base = run.baseline;
+    let target: (typeof rows)[number] | undefined;
+    for (let i = rows.length - 1; i >= Math.max(0, rows.length - 4); i--) {
+      const row = rows[i];
+      if (Math.abs(row.base - base) <= 0.5 * Math.max(row.size, run.height)) {
+        target = row;
+        break;
+      }
+    }
+    if (target) {
+      target.runs.push(run);
+      if (run.height > target.size) {
+        target.size = run.height;
+        target.base = base;
+      }
+    } else rows.push({ base, size: run.height, runs: [run] });
+  }
+  return rows.map((r) => r.runs);
+}
+
+/**
+ * Recursive XY-cut: split at column gutters when both sides read like text columns, otherwise at
+ * wide horizontal gaps; the leaves come back in reading order (top to bottom, left to right).
+ */
+export function xyCut(segments: Segment[]): Segment[][] {
+  if (segments.length <= 1) return segments.length ? [segments] : [];
+  const columns = splitColumns(segments);
+  if (columns) return columns.flatMap(xyCut);
+  const bands = splitBands(segments);
+  if (bands) return bands.flatMap(xyCut);
+  return [segments];
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : 0;
+}
+
+function splitColumns(segments: Segment[]): Segment[][] | undefined {
+  const size = median(segments.map((s) => s.fontSize));
+  const left = Math.min(...segments.map((s) => s.x0));
+  const right = Math.max(...segments.map((s) => s.x1));
+  const regionWidth = right - left;
+  const spans = mergeIntervals(segments.map((s) => [s.x0, s.x1] as [number, number]));
+  if (spans.length < 2) return undefined;
+  const cuts: number[] = [];
+  for (let i = 0; i + 1 < spans.length; i++) {
+    if (spans[i + 1][0] - spans[i][1] < 1.2 * size) continue;
+    const cut = (spans[i][1] + spans[i + 1][0]) / 2;
+    const prev = cuts.length ? cuts[cuts.length - 1] : -Infinity;
+    const leftSide = segments.filter((s) => s.x1 <= cut && s.x0 >= prev);
+    const rightSide = segments.filter((s) => s.x0 >= cut);
+    const gap = spans[i + 1][0] - spans[i][1];
+    const both = readsLikeColumn(leftSide, regionWidth) && readsLikeColumn(rightSide, regionWidth);
+    // A text column beside a figure or code listing: the sides do not share their rows as a table's do.
+    const beside =
+      gap >= 1.5 * size &&
+      (readsLikeColumn(leftSide, regionWidth) || readsLikeColumn(rightSide, regionWidth)) &&
+      Math.min(leftSide.length, rightSide.length) >= 3 &&
+      sharedRows(leftSide, rightSide) < 0.5;
+    if (both || beside) cuts.push(cut);
+  }
+  if (!cuts.length) return undefined;
+  const bounds = [-Infinity, ...cuts, Infinity];
+  return bounds.slice(0, -1).map((lo, i) => segments.filter((s) => s.x0 >= lo && s.x1 <= bounds[i + 1])).filter((c) => c.length);
+}
+
+/**
+ * Text columns are filled by their lines; a table split between its columns is not: its cells are
+ * narrow next to the side they sit on. This keeps table rows together.
+ */
+function readsLikeColumn(side: Segment[], regionWidth: number): boolean {
+  if (new Set(side.map((s) => s.row)).size < 2) return false;
+  const width = Math.max(...side.map((s) => s.x1)) - Math.min(...side.map((s) => s.x0));
+  const typical = median(side.map((s) => s.x1 - s.x0));
+  return typical >= 0.5 * width && typical >= 0.25 * regionWidth;
+}
+
+function sharedRows(a: Segment[], b: Segment[]): number {
+  const rowsA = new Set(a.map((s) => s.row));
+  const rowsB = new Set(b.map((s) => s.row));
+  const shared = [...rowsA].filter((r) => rowsB.has(r)).length;
+  return shared / Math.min(rowsA.size, rowsB.size);
+}
+
+function splitBands(segments: Segment[]): Segment[][] | undefined {
+  const size = median(segments.map((s) => s.fontSize));
+  const spans = mergeIntervals(segments.map((s) => [s.y0, s.y1] as [number, number]));
+  const cuts: number[] = [];
+  for (let i = 0; i + 1 < spans.length; i++) {
+    if (spans[i + 1][0] - spans[i][1] >= 1.0 * size) cuts.push((spans[i][1] + spans[i + 1][0]) / 2);
+  }
+  if (!cuts.length) return undefined;
+  const bounds = [-Infinity, ...cuts, Infinity];
+  return bounds
+    .slice(0, -1)
+    .map((lo, i) => segments.filter((s) => (s.y0 + s.y1) / 2 > lo && (s.y0 + s.y1) / 2 <= bounds[i + 1]))
+    .filter((b) => b.length);
+}
+
+function mergeIntervals(intervals: [number, number][]): [number, number][] {
+  const sorted = intervals.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}

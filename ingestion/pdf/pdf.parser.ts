@@ -1,0 +1,97 @@
+import { IngestionError, LimitExceededError } from '../core/ingestion.errors';
+import type { ResolvedOptions } from '../core/parse-options';
+import type { ParsedDocument } from '../core/parsed-document';
+import type { OcrEngine, OcrLine } from '../image/ocr-engine';
+import { normalizeText } from '../text/normalize-text';
+import { encodePng, isBlank } from './canvas.adapter';
+import { dropPageFurniture, type LaidOutPage } from './page-furniture';
+import { toBlocks } from './pdf-headings';
+import { layoutLeaf } from './pdf-leaf';
+import { buildSegments, xyCut } from './pdf-segments';
+import { openPdf, type PdfHandle, type PageText } from './pdfjs.adapter';
+import { judgeTextLayer } from './text-quality';
+
+/**
+ * Reads a PDF page by page: the text layer when it is sound, OCR of the rendered page when it is
+ * missing or garbage. Only text is kept across pages; each rendered image is dropped after use.
+ */
+export async function parsePdf(bytes: Uint8Array, filename: string, options: ResolvedOptions, ocr: () => OcrEngine): Promise<ParsedDocument> {
+  const pdf = await openPdf(bytes, options.password);
+  try {
+    if (pdf.numPages > options.limits.maxPages) throw new LimitExceededError('pages', pdf.numPages, options.limits.maxPages);
+    const warnings: string[] = [];
+    const pages: LaidOutPage[] = [];
+    const ocrPages: number[] = [];
+    for (let n = 1; n <= pdf.numPages; n++) {
+      let text: PageText;
+      try {
+        text = await pdf.readText(n);
+      } catch (error) {
+        if (error instanceof IngestionError) throw error;
+        warnings.push(`page ${n}: unreadable, skipped (${(error as Error).message})`);
+        continue;
+      }
+      for (const run of text.runs) run.text = normalizeText(run.text);
+      const page: LaidOutPage = { page: n, width: text.width, height: text.height, elements: [] };
+      const verdict = judgeTextLayer(text.runs.map((r) => r.text).join(' '));
+      if (verdict === 'ok' || verdict === 'sparse') {
+        page.elements = xyCut(buildSegments(text.runs)).flatMap(layoutLeaf);
+      }
+      if (verdict !== 'ok') {
+        const lines = await ocrPage(pdf, n, text, verdict, options, ocr, ocrPages.length, warnings);
+        const layerChars = page.elements.reduce((sum, e) => sum + e.text.length, 0);
+        const ocrChars = lines?.reduce((sum, l) => sum + l.text.length, 0) ?? 0;
+        if (lines && ocrChars > layerChars) {
+          page.elements = [];
+          page.ocrLines = lines;
+          ocrPages.push(n);
+          warnings.push(`page ${n}: ${verdict === 'garbage' ? 'text layer is garbage' : verdict === 'empty' ? 'no text layer' : 'text layer is sparse'}, read by OCR`);
+        }
+      }
+      pages.push(page);
+    }
+    const dropped = dropPageFurniture(pages);
+    if (dropped) warnings.push(`${dropped} running header/footer lines dropped`);
+    const { blocks, title } = toBlocks(pages);
+    return { filename, blocks, metadata: { format: 'pdf', pages: pdf.numPages, warnings, title, ocrPages } };
+  } finally {
+    await pdf.close();
+  }
+}
+
+async function ocrPage(
+  pdf: PdfHandle,
+  n: number,
+  text: PageText,
+  verdict: string,
+  options: ResolvedOptions,
+  ocr: () => OcrEngine,
+  ocrDone: number,
+  warnings: string[],
+): Promise<OcrLine[] | undefined> {
+  if (!options.enableOcr) {
+    if (verdict !== 'sparse') warnings.push(`page ${n}: ${verdict} text layer and OCR is disabled`);
+    return undefined;
+  }
+  if (ocrDone >= options.limits.maxOcrPages) {
+    warnings.push(`page ${n}: needs OCR but the OCR page budget (${options.limits.maxOcrPages}) is spent`);
+    return undefined;
+  }
+  // The render scale is capped so the page image stays within the OCR pixel budget.
+  const budget = Math.sqrt(options.limits.ocrMaxPixels / Math.max(1, text.width * text.height));
+  const scale = Math.min(options.ocrDpi / 72, budget);
+  let png: Buffer;
+  try {
+    const canvas = await pdf.render(n, scale);
+    if (isBlank(canvas)) return undefined;
+    png = encodePng(canvas);
+  } catch (error) {
+    warnings.push(`page ${n}: could not be rendered for OCR (${(error as Error).message})`);
+    return undefined;
+  }
+  const lines = await ocr().recognize(png);
+  return lines.map((l) => ({
+    ...l,
+    bbox: { x: l.bbox.x / scale, y: l.bbox.y / scale, width: l.bbox.width / scale, height: l.bbox.height / scale },
+  }));
+}

@@ -1,0 +1,35 @@
+export type TextLayerVerdict = 'ok' | 'empty' | 'sparse' | 'garbage';
+
+/**
+ * Judges a page's text layer. Fonts without a Unicode mapping give control characters, private-use
+ * code points, U+FFFD or runs of Latin-1 letters where the text should be words: such a page is
+ * read again by OCR. A page with only a few characters may be a scan with a poor OCR layer.
+ */
+export function judgeTextLayer(text: string): TextLayerVerdict {
+  const chars = [...text.replace(/\s+/g, '')];
+  if (chars.length === 0) return 'empty';
+  let bad = 0;
+  let latin1 = 0;
+  let letters = 0;
+  for (const ch of chars) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x20 || cp === 0x7f || cp === 0xfffd || (cp >= 0xe000 && cp <= 0xf8ff) || (cp >= 0x80 && cp < 0xa0)) bad++;
+    if (/\p{L}/u.test(ch)) {
+      letters++;
+      if (cp >= 0xc0 && cp <= 0xff) latin1++;
+    }
+  }
+  if (bad / chars.length > 0.05) return 'garbage';
+  if (letters >= 20 && latin1 / letters > 0.25) return 'garbage';
+  if (letters >= 40 && implausibleLatinWords(text) > 0.4) return 'garbage';
+  if (chars.length < 20) return 'sparse';
+  return 'ok';
+}
+
+/** Share of Latin words that no language writes: digits inside letters, or case flipping mid-word. */
+function implausibleLatinWords(text: string): number {
+  const words = text.split(/\s+/).filter((w) => /\p{Script=Latin}/u.test(w) && w.length >= 3);
+  if (words.length < 8) return 0;
+  const odd = words.filter((w) => /\p{L}\d+\p{L}/u.test(w) || /\p{Ll}\p{Lu}\p{Ll}|\p{Lu}{2,}\p{Ll}+\p{Lu}/u.test(w)).length;
+  return odd / words.length;
+}

@@ -1,0 +1,45 @@
+import * as XLSX from 'xlsx';
+import { formatNumber, setCell, type SheetGrid, type WorkbookRead } from './sheet-grid';
+
+/** Reads xlsx (when exceljs cannot) and legacy xls with SheetJS, touching only the stored cells. */
+export function readWithSheetJs(bytes: Uint8Array): WorkbookRead {
+  const workbook = XLSX.read(bytes, { type: 'array', cellDates: false, cellNF: true, cellFormula: true, cellHTML: false, dense: false });
+  const date1904 = Boolean(workbook.Workbook?.WBProps?.date1904);
+  const warnings: string[] = [];
+  const sheets: SheetGrid[] = workbook.SheetNames.map((name, index) => {
+    const ws = workbook.Sheets[name];
+    const hidden = Boolean(workbook.Workbook?.Sheets?.[index]?.Hidden);
+    const grid: SheetGrid = { name, hidden, cells: new Map(), merges: [] };
+    for (const m of ws['!merges'] ?? []) grid.merges.push({ top: m.s.r + 1, left: m.s.c + 1, bottom: m.e.r + 1, right: m.e.c + 1 });
+    // Iterate the stored cells, never the declared range: a range can claim 16,384 empty columns.
+    for (const address of Object.keys(ws)) {
+      if (address.startsWith('!')) continue;
+      const cell = ws[address] as XLSX.CellObject;
+      const { r, c } = XLSX.utils.decode_cell(address);
+      if (cell.f !== undefined && (cell.v === undefined || cell.v === null)) {
+        warnings.push(`${name}!${address}: formula =${cell.f} has no saved result`);
+        continue;
+      }
+      setCell(grid, r + 1, c + 1, cellText(cell, date1904));
+    }
+    return grid;
+  });
+  return { sheets, warnings };
+}
+
+function cellText(cell: XLSX.CellObject, date1904: boolean): string {
+  switch (cell.t) {
+    case 'n':
+      return formatNumber(cell.v as number, typeof cell.z === 'string' ? cell.z : undefined, date1904);
+    case 'b':
+      return cell.v ? 'TRUE' : 'FALSE';
+    case 'e':
+      return cell.w ?? '#ERROR';
+    case 'd':
+      return cell.v instanceof Date ? cell.v.toISOString().slice(0, 10) : String(cell.v ?? '');
+    case 's':
+      return String(cell.v ?? '').trim();
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,47 @@
+const CJK_CHAR = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\u3000-\\u303f\\uff00-\\uffef';
+const CJK = new RegExp(`[${CJK_CHAR}]`, 'u');
+const CJK_SPACE = new RegExp(`(?<=[${CJK_CHAR}])[ \\t\\u00a0]+(?=[${CJK_CHAR}])`, 'gu');
+// Full-width punctuation and the ellipsis are left as they are: NFKC would turn "，" into "," and
+// "…" into "...", which changes how Chinese reads and hides its sentence boundaries.
+const NFKC_RUNS = /[^\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2026]+/g;
+
+/**
+ * NFKC so that Kangxi radicals (⽤ U+2F64), CJK compatibility ideographs and full-width Latin
+ * letters and digits become the characters users type; control characters are dropped.
+ */
+export function normalizeText(text: string): string {
+  return text
+    .replace(NFKC_RUNS, (run) => run.normalize('NFKC'))
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\ufeff]/g, '');
+}
+
+export function isCjk(ch: string): boolean {
+  return CJK.test(ch);
+}
+
+/** Removes the spaces OCR and some PDFs put between Chinese characters. */
+export function removeCjkSpaces(text: string): string {
+  return text.replace(CJK_SPACE, '');
+}
+
+/** Collapses runs of whitespace to one space and trims. */
+export function squashSpaces(text: string): string {
+  return text.replace(/[ \t\u00a0\u3000]+/g, ' ').trim();
+}
+
+/**
+ * Joins two lines of one paragraph: no space between CJK text, a hyphen at a line break removed
+ * when a lower-case word continues ("hyphen-\nated" → "hyphenated"), otherwise one space.
+ */
+export function joinLines(left: string, right: string): string {
+  const a = left.trimEnd();
+  const b = right.trimStart();
+  if (a === '') return b;
+  if (b === '') return a;
+  const last = a[a.length - 1];
+  const first = b[0];
+  // Chinese is written without spaces, also where a Latin word meets a Chinese character.
+  if (isCjk(last) || isCjk(first)) return a + b;
+  if (last === '-' && /\p{Ll}/u.test(first) && /\p{L}/u.test(a[a.length - 2] ?? '')) return a.slice(0, -1) + b;
+  return `${a} ${b}`;
+}
