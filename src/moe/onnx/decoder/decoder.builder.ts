@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelWeights, Tensor } from '../../model/model-weights';
+import type { ExpertWeightName, LayerWeightName, ModelWeights } from '../../model/model-weights';
 import type { MoeConfig } from '../../model/moe-config';
 import { ExternalDataWriter } from '../external-data.writer';
 import { float32ToFloat16 } from '../float16';
@@ -12,17 +12,16 @@ import {
   standardAttention,
   type AttentionContext,
 } from './attention.emitter';
-import { LinearEmitter, type MatrixQuantizer } from './linear.emitter';
-import { fusedMoe, route, sparseExperts, swiGlu, type ExpertWeights } from './moe.emitter';
+import { LinearEmitter, type PlannedWeight } from './linear.emitter';
+import { fusedMoe, route, sparseExperts, swiGlu, type FfnWeights } from './moe.emitter';
 import { rmsNorm, skipRmsNorm } from './norm.emitter';
 import { buildRopeCache } from './rope-cache';
-import { bitsOf, FLOAT32_PLAN, type WeightPlan } from './weight-plan';
+import { FLOAT32_PLAN, type TensorClass, type WeightPlan } from './weight-plan';
 
 export interface DecoderBuildOptions {
   /** Use ONNX Runtime contrib ops (GroupQueryAttention, SkipSimplifiedLayerNormalization, MoE). Default true. */
   contribOps?: boolean;
   plan?: WeightPlan;
-  quantizer?: MatrixQuantizer | null;
   /** Rows of the rotary tables, i.e. the longest sequence the graph accepts. Default: config, capped at 32768. */
   maxPositions?: number;
   onLayer?: (layer: number, layers: number) => void;
@@ -85,7 +84,7 @@ export class DecoderBuilder {
     try {
       this.g = new OnnxGraph(writer, 21);
       this.g.useDomain('com.microsoft', 1);
-      this.linear = new LinearEmitter(this.g, this.plan, this.options.quantizer ?? null);
+      this.linear = new LinearEmitter(this.g, this.plan);
       const { ids, positions } = this.makeInputs();
       let stream: Stream = { residual: this.g.scope('model', () => this.makeEmbedding(ids)), delta: null };
       for (let l = 0; l < this.config.numLayers; l++) {
@@ -122,10 +121,12 @@ export class DecoderBuilder {
   protected makeEmbedding(ids: string): string {
     return this.g.scope('embed_tokens', () => {
       const table = this.weights.global('embed_tokens');
-      const bits = bitsOf(this.plan, 'embedding');
+      // A gather reads one row a token, so width costs memory, not speed: below 16 bits the table is
+      // kept at float16 (no CPU gather kernel for MatMulNBits-style blocks here).
+      const bits = this.plan.precisionOf({ kind: 'global', name: 'embed_tokens' }, 'embedding').bits;
       const name = `${this.g.currentScope}/weight`;
       const stored =
-        bits === 16
+        bits !== 32
           ? this.g.op('Cast', [this.g.initializer(name, OnnxDataType.FLOAT16, [...table.shape], float32ToFloat16(table.data))], {
               attrs: { to: attr.int(OnnxDataType.FLOAT) },
             })
@@ -136,10 +137,10 @@ export class DecoderBuilder {
 
   /** norm → attention → norm → MoE or dense MLP. */
   protected makeLayer(layer: number, stream: Stream): Stream {
-    const pre = this.g.scope('input_layernorm', () => this.makeNorm(stream, this.layerWeight(layer, 'input_norm').data));
+    const pre = this.g.scope('input_layernorm', () => this.makeNorm(stream, this.weights.layer(layer, 'input_norm').data));
     const attn = this.g.scope('attn', () => this.makeAttention(layer, pre.normed));
     const post = this.g.scope('post_attention_layernorm', () =>
-      this.makeNorm({ residual: pre.residual, delta: attn }, this.layerWeight(layer, 'post_attention_norm').data),
+      this.makeNorm({ residual: pre.residual, delta: attn }, this.weights.layer(layer, 'post_attention_norm').data),
     );
     const mlp =
       this.config.layerKinds[layer] === 'dense'
@@ -163,8 +164,8 @@ export class DecoderBuilder {
   protected makeAttention(layer: number, x: string): string {
     const project = (name: 'q' | 'k' | 'v') =>
       this.g.scope(`${name}_proj`, () => {
-        const y = this.linear.matmul(x, this.layerWeight(layer, `${name}_proj`), 'attention');
-        return this.weights.hasLayer(layer, `${name}_bias`) ? this.linear.addBias(y, this.layerWeight(layer, `${name}_bias`)) : y;
+        const y = this.linear.matmul(x, this.layerWeight(layer, `${name}_proj`, 'attention'));
+        return this.weights.hasLayer(layer, `${name}_bias`) ? this.linear.addBias(y, this.weights.layer(layer, `${name}_bias`)) : y;
       });
     let q = project('q');
     let k = project('k');
@@ -177,7 +178,7 @@ export class DecoderBuilder {
     const cacheShape = [1, this.config.numKvHeads, 'total_sequence', this.config.headDim];
     this.g.output(GRAPH_IO.presentKey(layer), OnnxDataType.FLOAT, cacheShape);
     this.g.output(GRAPH_IO.presentValue(layer), OnnxDataType.FLOAT, cacheShape);
-    return this.g.scope('o_proj', () => this.linear.matmul(result.output, this.layerWeight(layer, 'o_proj'), 'attention'));
+    return this.g.scope('o_proj', () => this.linear.matmul(result.output, this.layerWeight(layer, 'o_proj', 'attention')));
   }
 
   /** RMSNorm of queries and keys before RoPE: per head (Qwen3) or over the whole projection (OLMoE). */
@@ -185,7 +186,7 @@ export class DecoderBuilder {
     const { numHeads, numKvHeads, headDim, rmsNormEps } = this.config;
     const norm = (x: string, name: 'q_norm' | 'k_norm', heads: number) =>
       this.g.scope(name, () => {
-        const w = this.layerWeight(layer, name).data;
+        const w = this.weights.layer(layer, name).data;
         if (this.config.qkNorm === 'full') return rmsNorm(this.g, x, w, rmsNormEps, this.contrib);
         const perHead = this.g.op('Reshape', [x, this.g.int64([1, -1, heads, headDim])]);
         const normed = rmsNorm(this.g, perHead, w, rmsNormEps, this.contrib);
@@ -202,15 +203,16 @@ export class DecoderBuilder {
   protected makeMoe(layer: number, x: string): string {
     const { hiddenSize, moe } = this.config;
     const rows = this.g.op('Reshape', [x, this.g.int64([-1, hiddenSize])]);
-    const logits = this.g.scope('router', () => this.linear.matmul(rows, this.layerWeight(layer, 'router'), 'router'));
-    const expert = (e: number): ExpertWeights => ({
-      gate: this.weights.expert(layer, e, 'gate_proj'),
-      up: this.weights.expert(layer, e, 'up_proj'),
-      down: this.weights.expert(layer, e, 'down_proj'),
+    const logits = this.g.scope('router', () => this.linear.matmul(rows, this.layerWeight(layer, 'router', 'router')));
+    const expert = (e: number): FfnWeights => ({
+      gate: this.expertWeight(layer, e, 'gate_proj', 'expert_gate_up'),
+      up: this.expertWeight(layer, e, 'up_proj', 'expert_gate_up'),
+      down: this.expertWeight(layer, e, 'down_proj', 'expert_down'),
     });
-    const fused = this.contrib && this.fusedExpertsSupported();
+    const fused = this.contrib && this.plan.float;
+    const float16 = this.plan.precisionOf({ kind: 'expert', layer, expert: 0, name: 'gate_proj' }, 'expert_gate_up').bits === 16;
     let out = fused
-      ? fusedMoe(this.g, rows, logits, moe, hiddenSize, expert, bitsOf(this.plan, 'expert_gate_up') === 16)
+      ? fusedMoe(this.g, rows, logits, moe, hiddenSize, expert, float16)
       : sparseExperts(this.g, this.linear, rows, route(this.g, logits, moe), moe.numExperts, expert);
     if (moe.sharedExpert) out = this.g.op('Add', [out, this.g.scope('shared_expert', () => this.makeSharedExpert(layer, rows))]);
     return this.g.op('Reshape', [out, this.g.int64([1, -1, hiddenSize])]);
@@ -221,44 +223,41 @@ export class DecoderBuilder {
     return this.contrib && this.config.headDim % 16 === 0;
   }
 
-  /** The fused MoE kernel takes float experts; quantized experts go through MatMulNBits per expert. */
-  protected fusedExpertsSupported(): boolean {
-    const bits = [bitsOf(this.plan, 'expert_gate_up'), bitsOf(this.plan, 'expert_down')];
-    return bits.every((b) => b === 32) || bits.every((b) => b === 16);
-  }
-
   protected makeSharedExpert(layer: number, x: string): string {
-    const w = {
-      gate: this.layerWeight(layer, 'shared_gate_proj'),
-      up: this.layerWeight(layer, 'shared_up_proj'),
-      down: this.layerWeight(layer, 'shared_down_proj'),
-    };
-    const y = swiGlu(this.g, this.linear, x, w, 'shared_expert', 'shared_expert');
+    const y = swiGlu(this.g, this.linear, x, {
+      gate: this.layerWeight(layer, 'shared_gate_proj', 'shared_expert'),
+      up: this.layerWeight(layer, 'shared_up_proj', 'shared_expert'),
+      down: this.layerWeight(layer, 'shared_down_proj', 'shared_expert'),
+    });
     if (!this.config.moe.sharedExpert?.gated) return y;
     const gate = this.g.scope('expert_gate', () =>
-      this.linear.matmul(x, this.layerWeight(layer, 'shared_expert_gate'), 'router'),
+      this.linear.matmul(x, this.layerWeight(layer, 'shared_expert_gate', 'router')),
     );
     return this.g.op('Mul', [y, this.g.op('Sigmoid', [gate])]);
   }
 
   protected makeDenseMlp(layer: number, x: string): string {
-    const w = {
-      gate: this.layerWeight(layer, 'dense_gate_proj'),
-      up: this.layerWeight(layer, 'dense_up_proj'),
-      down: this.layerWeight(layer, 'dense_down_proj'),
-    };
-    return swiGlu(this.g, this.linear, x, w, 'dense_mlp', 'dense_mlp');
+    return swiGlu(this.g, this.linear, x, {
+      gate: this.layerWeight(layer, 'dense_gate_proj', 'dense_mlp'),
+      up: this.layerWeight(layer, 'dense_up_proj', 'dense_mlp'),
+      down: this.layerWeight(layer, 'dense_down_proj', 'dense_mlp'),
+    });
   }
 
   /** Projects only the requested rows: prefill needs the last position, a perplexity run all of them. */
   protected makeLmHead(hidden: string, positions: string): void {
     const picked = this.g.op('Gather', [hidden, positions], { attrs: { axis: attr.int(1) } });
-    const logits = this.g.scope('lm_head', () => this.linear.matmul(picked, this.weights.global('lm_head'), 'lm_head'));
+    const head: PlannedWeight = { tensor: this.weights.global('lm_head'), ref: { kind: 'global', name: 'lm_head' }, cls: 'lm_head' };
+    const logits = this.g.scope('lm_head', () => this.linear.matmul(picked, head));
     this.g.alias(logits, GRAPH_IO.logits);
     this.g.output(GRAPH_IO.logits, OnnxDataType.FLOAT, [1, 'logit_count', this.config.vocabSize]);
   }
 
-  protected layerWeight(layer: number, name: Parameters<ModelWeights['layer']>[1]): Tensor {
-    return this.weights.layer(layer, name);
+  protected layerWeight(layer: number, name: LayerWeightName, cls: TensorClass): PlannedWeight {
+    return { tensor: this.weights.layer(layer, name), ref: { kind: 'layer', layer, name }, cls };
+  }
+
+  protected expertWeight(layer: number, expert: number, name: ExpertWeightName, cls: TensorClass): PlannedWeight {
+    return { tensor: this.weights.expert(layer, expert, name), ref: { kind: 'expert', layer, expert, name }, cls };
   }
 }

@@ -1,57 +1,46 @@
 import type { Tensor } from '../../model/model-weights';
-import { MoeError } from '../../moe.errors';
+import { toMatMulNBits, type MatMulNBitsTensors } from '../../quantize/matmul-nbits.layout';
+import { quantizeTensor } from '../../quantize/matrix.quantizer';
 import { float32ToFloat16 } from '../float16';
 import { attr, type OnnxGraph } from '../onnx-graph';
 import { OnnxDataType } from '../onnx-proto';
-import { bitsOf, type TensorClass, type WeightPlan } from './weight-plan';
+import type { TensorClass, WeightPlan, WeightRef } from './weight-plan';
 
-/** A matrix packed for com.microsoft.MatMulNBits: B [n, k/block, block*bits/8], scales [n*k/block]. */
-export interface NBitsMatrix {
-  bits: 2 | 4 | 8;
-  blockSize: number;
-  n: number;
-  k: number;
-  packed: Uint8Array;
-  scales: Float32Array;
-  /** Packed like ONNX Runtime expects ([n, ceil(blocks*bits/8)]), or null for symmetric. */
-  zeroPoints: Uint8Array | null;
+/** A weight as the builder hands it over: its data, its canonical address, its class. */
+export interface PlannedWeight {
+  tensor: Tensor;
+  ref: WeightRef;
+  cls: TensorClass;
 }
-
-/** Quantizes an [out, in] float32 matrix for MatMulNBits (provided by src/moe/quantize). */
-export type MatrixQuantizer = (weight: Tensor, bits: 2 | 4 | 8, group: number, symmetric: boolean) => NBitsMatrix;
 
 /**
  * Emits `x · Wᵀ` for a PyTorch-layout weight [out, in] in the storage the plan gives its class:
  * float32 (MatMul on the transposed matrix), float16 storage (Cast, folded to float32 when the
  * session loads) or n-bit MatMulNBits with int8 activations (accuracy_level 4, the fast CPU kernel).
+ * 3-bit codes are widened exactly to the 4-bit layout by the quantizer (no kernel takes 3 bits).
  */
 export class LinearEmitter {
   constructor(
     private readonly g: OnnxGraph,
     private readonly plan: WeightPlan,
-    private readonly quantizer: MatrixQuantizer | null,
   ) {}
 
-  matmul(x: string, weight: Tensor, cls: TensorClass): string {
+  matmul(x: string, w: PlannedWeight): string {
+    const weight = w.tensor;
     const [out, inp] = weight.shape;
     const name = `${this.g.currentScope}/weight`;
-    const bits = bitsOf(this.plan, cls);
-    if (bits === 32 || bits === 16) {
+    const { bits, spec } = this.plan.precisionOf(w.ref, w.cls);
+    if (bits === 32 || bits === 16 || !spec) {
       const t = transpose(weight.data, out, inp);
-      const w =
-        bits === 32
-          ? this.g.floatWeight(name, [inp, out], t)
-          : this.g.op('Cast', [this.g.initializer(name, OnnxDataType.FLOAT16, [inp, out], float32ToFloat16(t))], {
+      const stored =
+        bits === 16
+          ? this.g.op('Cast', [this.g.initializer(name, OnnxDataType.FLOAT16, [inp, out], float32ToFloat16(t))], {
               attrs: { to: attr.int(OnnxDataType.FLOAT) },
-            });
-      return this.g.op('MatMul', [x, w]);
+            })
+          : this.g.floatWeight(name, [inp, out], t);
+      return this.g.op('MatMul', [x, stored]);
     }
-    if (bits === 3) {
-      throw new MoeError(`3-bit ${cls} weights have no ONNX Runtime kernel; use a mixed 2/4/8-bit recipe for ~3 bits a weight`);
-    }
-    if (!this.quantizer) throw new MoeError(`a ${bits}-bit plan needs a quantizer; none was given to the builder`);
-    const q = this.quantizer(weight, bits, this.plan.group, this.plan.symmetric);
-    return this.nbits(x, q, name);
+    return this.nbits(x, toMatMulNBits(quantizeTensor(weight, spec, name)), name);
   }
 
   /** Adds `bias` to the output of a projection. */
@@ -59,23 +48,22 @@ export class LinearEmitter {
     return this.g.op('Add', [y, this.g.floatWeight(`${this.g.currentScope}/bias`, [bias.data.length], bias.data)]);
   }
 
-  private nbits(x: string, q: NBitsMatrix, name: string): string {
-    const blocks = Math.ceil(q.k / q.blockSize);
-    const blob = (q.blockSize * q.bits) / 8;
+  private nbits(x: string, t: MatMulNBitsTensors, name: string): string {
     const inputs = [
       x,
-      this.g.initializer(name, OnnxDataType.UINT8, [q.n, blocks, blob], q.packed),
-      this.g.floatWeight(`${name}_scales`, [q.n * blocks], q.scales),
+      this.g.initializer(name, OnnxDataType.UINT8, t.B.dims, t.B.data),
+      this.g.floatWeight(`${name}_scales`, t.scales.dims, t.scales.data),
     ];
-    if (q.zeroPoints) inputs.push(this.g.initializer(`${name}_zp`, OnnxDataType.UINT8, [q.zeroPoints.length], q.zeroPoints));
+    if (t.zeroPoints) inputs.push(this.g.initializer(`${name}_zp`, OnnxDataType.UINT8, t.zeroPoints.dims, t.zeroPoints.data));
+    const a = t.attributes;
     return this.g.op('MatMulNBits', inputs, {
       domain: 'com.microsoft',
       attrs: {
-        K: attr.int(q.k),
-        N: attr.int(q.n),
-        bits: attr.int(q.bits),
-        block_size: attr.int(q.blockSize),
-        accuracy_level: attr.int(4),
+        K: attr.int(a.K),
+        N: attr.int(a.N),
+        bits: attr.int(a.bits),
+        block_size: attr.int(a.block_size),
+        accuracy_level: attr.int(a.accuracy_level),
       },
     });
   }

@@ -1,15 +1,13 @@
-import type { Tensor } from '../../model/model-weights';
 import type { MoeBlockConfig } from '../../model/moe-config';
 import { float32ToFloat16 } from '../float16';
 import { attr, type OnnxGraph } from '../onnx-graph';
 import { OnnxDataType } from '../onnx-proto';
-import type { LinearEmitter } from './linear.emitter';
-import type { TensorClass } from './weight-plan';
+import type { LinearEmitter, PlannedWeight } from './linear.emitter';
 
-export interface ExpertWeights {
-  gate: Tensor;
-  up: Tensor;
-  down: Tensor;
+export interface FfnWeights {
+  gate: PlannedWeight;
+  up: PlannedWeight;
+  down: PlannedWeight;
 }
 
 /**
@@ -18,18 +16,11 @@ export interface ExpertWeights {
  *   x ─gate/MatMul─┬─Sigmoid─Mul─┐
  *   x ─up/MatMul───────────────Mul─down/MatMul
  */
-export function swiGlu(
-  g: OnnxGraph,
-  linear: LinearEmitter,
-  x: string,
-  w: ExpertWeights,
-  gateUpClass: TensorClass,
-  downClass: TensorClass,
-): string {
-  const gate = g.scope('gate', () => linear.matmul(x, w.gate, gateUpClass));
-  const up = g.scope('up', () => linear.matmul(x, w.up, gateUpClass));
+export function swiGlu(g: OnnxGraph, linear: LinearEmitter, x: string, w: FfnWeights): string {
+  const gate = g.scope('gate', () => linear.matmul(x, w.gate));
+  const up = g.scope('up', () => linear.matmul(x, w.up));
   const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
-  return g.scope('down', () => linear.matmul(act, w.down, downClass));
+  return g.scope('down', () => linear.matmul(act, w.down));
 }
 
 /**
@@ -72,7 +63,7 @@ export function sparseExperts(
   x: string,
   routing: { weights: string; experts: string },
   numExperts: number,
-  expert: (e: number) => ExpertWeights,
+  expert: (e: number) => FfnWeights,
 ): string {
   let acc = g.op('ConstantOfShape', [g.op('Shape', [x])]);
   for (let e = 0; e < numExperts; e++) {
@@ -82,7 +73,7 @@ export function sparseExperts(
       const rows = g.op('Gather', [picked, g.int64([0], [])], { attrs: { axis: attr.int(0) } });
       const weight = g.op('Unsqueeze', [g.op('GatherND', [routing.weights, pairs]), g.int64([1])]);
       const tokens = g.op('Gather', [x, rows], { attrs: { axis: attr.int(0) } });
-      const y = g.op('Mul', [swiGlu(g, linear, tokens, expert(e), 'expert_gate_up', 'expert_down'), weight]);
+      const y = g.op('Mul', [swiGlu(g, linear, tokens, expert(e)), weight]);
       const at = g.op('Unsqueeze', [rows, g.int64([1])]);
       return g.op('ScatterND', [acc, at, y], { attrs: { reduction: attr.str('add') } });
     });
@@ -101,7 +92,7 @@ export function fusedMoe(
   routerLogits: string,
   moe: MoeBlockConfig,
   hidden: number,
-  expert: (e: number) => ExpertWeights,
+  expert: (e: number) => FfnWeights,
   float16Storage: boolean,
 ): string {
   const E = moe.numExperts;
@@ -112,10 +103,10 @@ export function fusedMoe(
     const w = expert(e);
     const base = e * 2 * I * hidden;
     for (let i = 0; i < I; i++) {
-      fc1.set(w.gate.data.subarray(i * hidden, (i + 1) * hidden), base + 2 * i * hidden);
-      fc1.set(w.up.data.subarray(i * hidden, (i + 1) * hidden), base + (2 * i + 1) * hidden);
+      fc1.set(w.gate.tensor.data.subarray(i * hidden, (i + 1) * hidden), base + 2 * i * hidden);
+      fc1.set(w.up.tensor.data.subarray(i * hidden, (i + 1) * hidden), base + (2 * i + 1) * hidden);
     }
-    fc2.set(w.down.data, e * hidden * I);
+    fc2.set(w.down.tensor.data, e * hidden * I);
   }
   const store = (name: string, dims: number[], data: Float32Array) =>
     float16Storage

@@ -1,56 +1,42 @@
-/**
- * How each class of weight enters the graph. The manifest of an imported model records one bit
- * width per class, so a mixed recipe (attention INT8, experts INT4, ...) is a plan, not a new builder.
- */
-export type TensorClass =
-  | 'embedding'
-  | 'attention'
-  | 'router'
-  | 'expert_gate_up'
-  | 'expert_down'
-  | 'shared_expert'
-  | 'dense_mlp'
-  | 'lm_head';
+import type { QuantizationPlan } from '../../quantize/quantization-plan';
+import { plannedTensorFor } from '../../quantize/quantization-plan';
+import type { TensorClass, WeightRef } from '../../quantize/model-tensors';
+import type { QuantSpec } from '../../quantize/quantize.types';
 
-export const TENSOR_CLASSES: readonly TensorClass[] = [
-  'embedding',
-  'attention',
-  'router',
-  'expert_gate_up',
-  'expert_down',
-  'shared_expert',
-  'dense_mlp',
-  'lm_head',
-];
+export type { TensorClass, WeightRef };
 
 export type WeightBits = 32 | 16 | 8 | 4 | 3 | 2;
 
-export interface WeightPlan {
-  /** Bits per class; absent classes are float32. */
-  bits: Partial<Record<TensorClass, WeightBits>>;
-  /** Group (block) size of quantized classes: 32, 64 or 128. */
-  group: number;
-  symmetric: boolean;
-}
-
-export const FLOAT32_PLAN: WeightPlan = { bits: {}, group: 32, symmetric: true };
-
-export function bitsOf(plan: WeightPlan, cls: TensorClass): WeightBits {
-  return plan.bits[cls] ?? 32;
+/** How one weight is stored in the graph: float32, float16, or quantized codes with their spec. */
+export interface WeightPrecision {
+  bits: WeightBits;
+  spec: QuantSpec | null;
 }
 
 /**
- * A plan that gives every matrix the same width, except the embedding table (a gather, not a
- * matmul: kept at 16 bits when quantizing) and the router (tiny, and routing decisions are brittle).
+ * Per-tensor storage decisions. The quantizer's plan (src/moe/quantize/quantization-plan.ts) decides
+ * widths per tensor (per layer and class, with llama.cpp-style promotions); the builder only asks.
  */
-export function uniformPlan(bits: WeightBits, group = 32, symmetric = true): WeightPlan {
-  if (bits === 32) return { bits: {}, group, symmetric };
-  const quant = bits <= 8;
-  const plan: WeightPlan = { bits: {}, group, symmetric };
-  for (const cls of TENSOR_CLASSES) plan.bits[cls] = bits;
-  if (quant) {
-    plan.bits.embedding = 16;
-    plan.bits.router = 32;
-  }
-  return plan;
+export interface WeightPlan {
+  precisionOf(ref: WeightRef, cls: TensorClass): WeightPrecision;
+  /** The experts of one layer share a width (the fused MoE kernel takes float experts only). */
+  readonly float: boolean;
+}
+
+/** Every matrix float32 (32) or float16-stored, float32 at run time (16). */
+export function floatPlan(bits: 32 | 16 = 32): WeightPlan {
+  return { float: true, precisionOf: () => ({ bits, spec: null }) };
+}
+
+export const FLOAT32_PLAN = floatPlan(32);
+
+/** The quantizer's plan, tensor by tensor. */
+export function quantizedPlan(plan: QuantizationPlan): WeightPlan {
+  return {
+    float: false,
+    precisionOf: (ref) => {
+      const t = plannedTensorFor(plan, ref);
+      return { bits: t.bits, spec: t.spec };
+    },
+  };
 }
