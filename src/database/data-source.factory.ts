@@ -27,6 +27,8 @@ function baseOptions(options: CreateDataSourceOptions): Partial<DataSourceOption
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Extensions (vector) are created by migrations, never implicitly (TypeORM would add uuid-ossp).
+    installExtensions: false,
     logging: ['error'],
   };
 }

@@ -1,0 +1,50 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule, AppRole } from './app.module';
+import { AppConfig, LogLevel } from './config';
+import { bodyErrorsMiddleware } from './ops/body-errors.middleware';
+import { JsonLogger } from './ops/json.logger';
+import { MetricsService } from './ops/metrics.service';
+import { requestMetricsMiddleware } from './ops/request-metrics.middleware';
+import { setupSwagger } from './ops/swagger';
+import { createValidationPipe } from './ops/validation.pipe';
+
+export interface HttpAppOptions {
+  printFirstAdmin?: (key: string) => void;
+  logger?: JsonLogger;
+}
+
+/** The API server, fully configured but not listening: `zhiku serve` listens, tests use supertest. */
+export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ config, role: 'api', printFirstAdmin: options.printFirstAdmin }),
+    { bodyParser: false, logger: options.logger ?? new JsonLogger(config.logLevel), abortOnError: false },
+  );
+  app.disable('x-powered-by');
+  app.use(requestMetricsMiddleware(app.get(MetricsService)));
+  // Parsers registered by hand so their errors (bad JSON, too large) meet our handler right after.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: true });
+  app.use(bodyErrorsMiddleware(config.bodyLimitBytes));
+  app.useGlobalPipes(createValidationPipe());
+  setupSwagger(app);
+  await app.init();
+  return app;
+}
+
+/** The same modules without HTTP, for `zhiku worker` and one-shot CLI commands. */
+export async function createAppContext(
+  config: AppConfig,
+  role: Exclude<AppRole, 'api'>,
+  options: { runMigrations?: boolean; logLevel?: LogLevel } = {},
+): Promise<INestApplicationContext> {
+  // CLI output belongs to the command: Nest's log lines go to stderr, warnings and worse only.
+  const logger = new JsonLogger(options.logLevel ?? config.logLevel, (line) => process.stderr.write(`${line}\n`));
+  const context = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ config, role, runMigrations: options.runMigrations }),
+    { logger, abortOnError: false },
+  );
+  await context.init();
+  return context;
+}

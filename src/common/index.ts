@@ -1,0 +1,1 @@
+export { AppError, ConflictError, InvalidInputError, NotFoundError } from './app-error';

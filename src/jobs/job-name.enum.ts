@@ -1,0 +1,27 @@
+/**
+ * Every job Zhiku runs. Adding a job: a value here, its payload type in JobPayloads, and one
+ * provider decorated with @JobHandler(JobName.X) in the owning feature module. Start-up fails when
+ * a name has no handler or two.
+ */
+export enum JobName {
+  /** Sleeps, reports progress and optionally fails its first attempts: proves workers run jobs end to end. */
+  SystemDiagnostic = 'system.diagnostic',
+}
+
+export interface DiagnosticJobPayload {
+  /** How long the job runs, in milliseconds (progress is reported in ten steps). */
+  durationMs: number;
+  /** Fail this many attempts before succeeding (exercises retry with backoff). */
+  failAttempts?: number;
+  /** Free text echoed back in the result. */
+  note?: string;
+}
+
+/** Payload type of each job, checked at enqueue time and handed to the handler. */
+export interface JobPayloads {
+  [JobName.SystemDiagnostic]: DiagnosticJobPayload;
+}
+
+export type JobPayload<N extends JobName> = JobPayloads[N];
+
+export const ALL_JOB_NAMES: readonly JobName[] = Object.values(JobName);
