@@ -13,3 +13,7 @@ export type { LimitName } from './core/ingestion.errors';
 export type { OcrEngine, OcrLine } from './image/ocr-engine';
 export { TesseractOcrEngine } from './image/tesseract.adapter';
 export type { TesseractOptions } from './image/tesseract.adapter';
+export { chunkDocument } from './chunk/chunker';
+export type { Chunk, ChunkOptions, ChunkProvenance } from './chunk/chunker';
+export { estimateTokens } from './chunk/token-estimate';
+export { splitSentences } from './chunk/sentence-splitter';

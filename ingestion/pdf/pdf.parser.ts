@@ -1,4 +1,4 @@
-import { IngestionError, LimitExceededError } from '../core/ingestion.errors';
+import { CorruptDocumentError, IngestionError, LimitExceededError } from '../core/ingestion.errors';
 import type { ResolvedOptions } from '../core/parse-options';
 import type { ParsedDocument } from '../core/parsed-document';
 import type { OcrEngine, OcrLine } from '../image/ocr-engine';
@@ -22,6 +22,7 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
     const warnings: string[] = [];
     const pages: LaidOutPage[] = [];
     const ocrPages: number[] = [];
+    let firstError: string | undefined;
     for (let n = 1; n <= pdf.numPages; n++) {
       let text: PageText;
       try {
@@ -29,11 +30,13 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
       } catch (error) {
         if (error instanceof IngestionError) throw error;
         warnings.push(`page ${n}: unreadable, skipped (${(error as Error).message})`);
+        if (n === 1) firstError = (error as Error).message;
         continue;
       }
+      // Judged before normalisation, which would strip the control characters that betray garbage.
+      const verdict = judgeTextLayer(text.runs.map((r) => r.text).join(' '));
       for (const run of text.runs) run.text = normalizeText(run.text);
       const page: LaidOutPage = { page: n, width: text.width, height: text.height, elements: [] };
-      const verdict = judgeTextLayer(text.runs.map((r) => r.text).join(' '));
       if (verdict === 'ok' || verdict === 'sparse') {
         page.elements = xyCut(buildSegments(text.runs)).flatMap(layoutLeaf);
       }
@@ -49,6 +52,10 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
         }
       }
       pages.push(page);
+    }
+    if (!pages.length && pdf.numPages > 0) {
+      // Not one page could be read: the damage is structural, not a bad page.
+      throw new CorruptDocumentError('pdf', `no page could be read (${firstError ?? 'unknown error'})`);
     }
     const dropped = dropPageFurniture(pages);
     if (dropped) warnings.push(`${dropped} running header/footer lines dropped`);
