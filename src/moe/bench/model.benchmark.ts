@@ -1,0 +1,81 @@
+import type { CausalLm } from '../model/causal-lm';
+import { measureBandwidth } from './bandwidth.probe';
+
+export interface BenchmarkOptions {
+  /** Prompt length of the prefill measurement (one run). Default 512. */
+  promptTokens?: number;
+  /** Tokens decoded one at a time after the prompt. Default 64. */
+  decodeTokens?: number;
+  /** Threads of the bandwidth triad (match the session's intra-op threads). Default 2. */
+  bandwidthThreads?: number;
+  seed?: number;
+}
+
+/** The figures `zhiku model bench --json` prints. */
+export interface BenchmarkResult {
+  decode_tokens_per_s: number;
+  prefill_tokens_per_s: number;
+  bytes_per_decode_token: number;
+  measured_bandwidth_gb_s: number;
+  bandwidth_limit_tokens_per_s: number;
+  /** decode speed over the bandwidth limit. */
+  bandwidth_efficiency: number;
+  peak_rss_mb: number;
+  prompt_tokens: number;
+  decode_tokens: number;
+}
+
+/**
+ * Prefill of a `promptTokens` prompt in one run, then `decodeTokens` single-token runs from the
+ * KV cache (ids chosen by a seeded generator, not by sampling, so every run costs the same), and
+ * the memory bandwidth measured in the same process. A warm-up run of a few tokens comes first.
+ */
+export async function benchmarkModel(
+  lm: CausalLm,
+  bytesPerDecodeToken: number,
+  options: BenchmarkOptions = {},
+): Promise<BenchmarkResult> {
+  const promptTokens = options.promptTokens ?? 512;
+  const decodeTokens = options.decodeTokens ?? 64;
+  let state = (options.seed ?? 1) >>> 0 || 1;
+  const nextId = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % lm.config.vocabSize;
+  };
+  lm.reset();
+  await lm.forward([nextId(), nextId(), nextId()]);
+  await lm.forward([nextId()]);
+  lm.reset();
+
+  const prompt = Array.from({ length: promptTokens }, nextId);
+  let start = performance.now();
+  await lm.forward(prompt);
+  const prefillSeconds = (performance.now() - start) / 1000;
+
+  start = performance.now();
+  for (let i = 0; i < decodeTokens; i++) await lm.forward([nextId()]);
+  const decodeSeconds = (performance.now() - start) / 1000;
+  lm.reset();
+
+  const bandwidth = await measureBandwidth(options.bandwidthThreads ?? 2);
+  const limit = (bandwidth.gbPerSecond * 1e9) / bytesPerDecodeToken;
+  const decode = decodeTokens / decodeSeconds;
+  return {
+    decode_tokens_per_s: round(decode),
+    prefill_tokens_per_s: round(promptTokens / prefillSeconds),
+    bytes_per_decode_token: bytesPerDecodeToken,
+    measured_bandwidth_gb_s: round(bandwidth.gbPerSecond),
+    bandwidth_limit_tokens_per_s: round(limit),
+    bandwidth_efficiency: round(decode / limit, 3),
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+    prompt_tokens: promptTokens,
+    decode_tokens: decodeTokens,
+  };
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
