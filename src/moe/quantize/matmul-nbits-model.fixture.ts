@@ -1,10 +1,10 @@
 import * as protobuf from 'protobufjs';
-import type { MatMulNBitsTensors } from './matmul-nbits.layout';
+import type { GatherBlockQuantizedTensors, MatMulNBitsTensors } from './matmul-nbits.layout';
 
 /**
- * Test fixture: a one-node ONNX model `Y = MatMulNBits(A, B, scales[, zero_points])`, written with
- * protobufjs from the few onnx.proto messages it needs (field numbers from onnx/onnx.proto3), so the
- * layout test does not depend on the graph builder.
+ * Test fixtures: one-node ONNX models (MatMulNBits, GatherBlockQuantized), written with
+ * protobufjs from the few onnx.proto messages they need (field numbers from onnx/onnx.proto3), so the
+ * layout tests do not depend on the graph builder.
  */
 const PROTO = `
 syntax = "proto3";
@@ -32,6 +32,7 @@ message ModelProto {
 
 const FLOAT = 1;
 const UINT8 = 2;
+const INT64 = 7;
 const ATTR_INT = 2;
 
 function bytesOf(a: Float32Array | Uint8Array): Uint8Array {
@@ -85,6 +86,50 @@ export function matMulNBitsModel(m: number, t: MatMulNBitsTensors, options: MatM
       initializer,
       input: [valueInfo('A', [m, a.K])],
       output: [valueInfo('Y', [m, a.N])],
+    },
+  };
+  const err = Model.verify(model);
+  if (err) throw new Error(`fixture model invalid: ${err}`);
+  return Model.encode(Model.fromObject(model)).finish();
+}
+
+/** A one-node `Y = GatherBlockQuantized(data, indices, scales[, zero_points])` model: an embedding lookup. */
+export function gatherBlockQuantizedModel(t: GatherBlockQuantizedTensors, numIndices: number, width: number): Uint8Array {
+  const root = protobuf.parse(PROTO, { keepCase: true }).root;
+  const Model = root.lookupType('onnx.ModelProto');
+  const inputs = ['data', 'indices', 'scales'];
+  const initializer = [
+    { name: 'data', dims: t.data.dims, data_type: UINT8, raw_data: t.data.data },
+    { name: 'scales', dims: t.scales.dims, data_type: FLOAT, raw_data: bytesOf(t.scales.data) },
+  ];
+  if (t.zeroPoints) {
+    inputs.push('zero_points');
+    initializer.push({ name: 'zero_points', dims: t.zeroPoints.dims, data_type: UINT8, raw_data: t.zeroPoints.data });
+  }
+  const model = {
+    ir_version: 10,
+    producer_name: 'zhiku-quantize-test',
+    opset_import: [
+      { domain: '', version: 21 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
+    graph: {
+      name: 'gather_block_quantized',
+      node: [
+        {
+          name: 'gather',
+          op_type: 'GatherBlockQuantized',
+          domain: 'com.microsoft',
+          input: inputs,
+          output: ['Y'],
+          attribute: Object.entries(t.attributes).map(([name, i]) => ({ name, i, type: ATTR_INT })),
+        },
+      ],
+      initializer,
+      input: [{ name: 'indices', type: { tensor_type: { elem_type: INT64, shape: { dim: [{ dim_value: numIndices }] } } } }],
+      output: [
+        { name: 'Y', type: { tensor_type: { elem_type: FLOAT, shape: { dim: [{ dim_value: numIndices }, { dim_value: width }] } } } },
+      ],
     },
   };
   const err = Model.verify(model);

@@ -2,8 +2,8 @@
  * @jest-environment ./src/moe/quantize/onnxruntime.jest-environment.ts
  */
 import * as ort from 'onnxruntime-node';
-import { matMulNBitsModel, type MatMulNBitsModelOptions } from './matmul-nbits-model.fixture';
-import { type MatMulNBitsTensors, toMatMulNBits } from './matmul-nbits.layout';
+import { gatherBlockQuantizedModel, matMulNBitsModel, type MatMulNBitsModelOptions } from './matmul-nbits-model.fixture';
+import { type MatMulNBitsTensors, quantizeForMatMulNBits, toGatherBlockQuantized, toMatMulNBits } from './matmul-nbits.layout';
 import { quantizeMatrix } from './matrix.quantizer';
 import { dequantizeMatrix } from './quantized-matrix';
 import type { QuantBits, QuantMethod } from './quantize.types';
@@ -11,7 +11,8 @@ import { gaussianMatrix, seededRandom } from './quantize.test-utils';
 
 /** Runs the one-node model and returns Y [m, N]. */
 async function runMatMulNBits(x: Float32Array, m: number, t: MatMulNBitsTensors, opts?: MatMulNBitsModelOptions) {
-  const session = await ort.InferenceSession.create(matMulNBitsModel(m, t, opts), { intraOpNumThreads: 1 });
+  // Severity 4 (fatal only): the refusal case below logs an expected error otherwise.
+  const session = await ort.InferenceSession.create(matMulNBitsModel(m, t, opts), { intraOpNumThreads: 1, logSeverityLevel: 4 });
   try {
     const out = await session.run({ A: new ort.Tensor('float32', x, [m, t.attributes.K]) });
     return out.Y.data as Float32Array;
@@ -119,5 +120,53 @@ describe('MatMulNBits layout against ONNX Runtime', () => {
       zeroPoints: null,
     };
     await expect(runMatMulNBits(new Float32Array(m * k), m, raw, { bitsAttr: 3 })).rejects.toThrow();
+  });
+
+  it('quantizeForMatMulNBits (the builder\'s MatrixQuantizer) gives a runnable node, 3 bits widened to 4', async () => {
+    const k = 96;
+    const rand = seededRandom(10);
+    const w = gaussianMatrix(n, k, rand, 0.05);
+    const x = gaussianMatrix(m, k, rand, 1);
+    const nb = quantizeForMatMulNBits({ shape: [n, k], data: w }, 3, 32, false);
+    expect(nb.bits).toBe(4);
+    const blocks = Math.ceil(k / nb.blockSize);
+    const t: MatMulNBitsTensors = {
+      attributes: { K: nb.k, N: nb.n, bits: nb.bits, block_size: nb.blockSize, accuracy_level: 0 },
+      B: { dims: [nb.n, blocks, (nb.blockSize * nb.bits) / 8], data: nb.packed },
+      scales: { dims: [nb.n * blocks], data: nb.scales },
+      zeroPoints: nb.zeroPoints ? { dims: [nb.zeroPoints.length], data: nb.zeroPoints } : null,
+    };
+    const q3 = quantizeMatrix(w, n, k, { bits: 3, blockSize: 32, symmetric: false, method: 'search' });
+    const y = await runMatMulNBits(x, m, t);
+    expect(maxRelError(y, reference(x, m, dequantizeMatrix(q3), n, k))).toBeLessThan(tolerance[0]);
+  });
+});
+
+describe('GatherBlockQuantized reads the same layout (quantized embeddings)', () => {
+  it.each([
+    [2, true],
+    [2, false],
+    [4, true],
+    [4, false],
+    [8, true],
+    [8, false],
+    [3, false],
+  ] as const)('%i-bit, symmetric %s: gathered rows equal the dequantized rows exactly', async (bits, symmetric) => {
+    const vocab = 40;
+    const hidden = 128;
+    const w = gaussianMatrix(vocab, hidden, seededRandom(bits * 2 + (symmetric ? 1 : 0)), 0.05);
+    const q = quantizeMatrix(w, vocab, hidden, { bits, blockSize: 32, symmetric, method: 'search' });
+    const ids = [3, 0, 39, 3];
+    const session = await ort.InferenceSession.create(gatherBlockQuantizedModel(toGatherBlockQuantized(q), ids.length, hidden));
+    try {
+      const out = await session.run({ indices: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [ids.length]) });
+      const y = out.Y.data as Float32Array;
+      const d = dequantizeMatrix(q);
+      const want = new Float32Array(ids.length * hidden);
+      ids.forEach((id, i) => want.set(d.subarray(id * hidden, (id + 1) * hidden), i * hidden));
+      expect(y).toEqual(want);
+    } finally {
+      await session.release();
+    }
   });
 });
