@@ -1,0 +1,107 @@
+/**
+ * Decode and prefill speed of the ONNX MoE engine on the issue's Mixtral-shaped random model
+ * (vocab 32000, hidden 1024, 8 layers, 16 heads, 4 kv heads, intermediate 2816, 8 experts, top-2:
+ * 640 M parameters) at f32 and each quantized width, beside the memory-bandwidth limit measured in
+ * the same run and llama.cpp's figures on this machine class (from issue 5).
+ *
+ *   npm run build && node dist/bench/moe/decode.bench.js [--work DIR] [--bits 32,8,4,3,2]
+ *        [--prompt 512] [--decode 64] [--threads 2] [--standard-onnx]
+ *
+ * The checkpoint and imported folders are cached under --work (default /tmp/zhiku-moe-bench), so a
+ * rerun only measures. Prints a table and, last, one JSON line with every figure.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { benchmarkModel, type BenchmarkResult } from '../../src/moe/bench/model.benchmark';
+import { hashCheckpoint } from '../../src/moe/import/checkpoint-hash';
+import { importModel, type ImportBits } from '../../src/moe/import/import-model';
+import { readManifest } from '../../src/moe/import/model-manifest';
+import { createRandomCheckpoint } from '../../src/moe/random/random-checkpoint';
+import { openModel } from '../../src/moe/runtime/open-model';
+
+/** llama.cpp, CPU build with AVX-512, 2 threads, same shape and machine class (issue 5). */
+const LLAMA_CPP_DECODE: Record<number, { quant: string; tokensPerS: number }> = {
+  32: { quant: 'F32', tokensPerS: 44 },
+  8: { quant: 'Q8_0', tokensPerS: 126 },
+  4: { quant: 'Q4_0 / Q4_K_M', tokensPerS: 200 },
+  3: { quant: 'Q3_K_M', tokensPerS: 151 },
+  2: { quant: 'Q2_K', tokensPerS: 200 },
+};
+const LLAMA_CPP_PREFILL = { low: 300, high: 520 };
+
+const SHAPE = { arch: 'mixtral' as const, vocab: 32000, hidden: 1024, layers: 8, heads: 16, kvHeads: 4, intermediate: 2816, experts: 8, topK: 2, seed: 1 };
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const work = path.resolve(arg('work', '/tmp/zhiku-moe-bench'));
+  const bitsList = arg('bits', '32,8,4,3,2').split(',').map(Number) as ImportBits[];
+  const promptTokens = Number(arg('prompt', '512'));
+  const decodeTokens = Number(arg('decode', '64'));
+  const threads = Number(arg('threads', '2'));
+  const contribOps = !process.argv.includes('--standard-onnx');
+  const checkpoint = path.join(work, 'mixtral-640m');
+  if (!fs.existsSync(path.join(checkpoint, 'config.json'))) {
+    const t = Date.now();
+    createRandomCheckpoint(checkpoint, SHAPE);
+    log(`created ${checkpoint} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  }
+  const sha = hashCheckpoint(checkpoint);
+  const rows: Array<{ bits: number; averageBits: number } & BenchmarkResult> = [];
+  for (const bits of bitsList) {
+    const dir = path.join(work, `onnx-${contribOps ? 'contrib' : 'standard'}-${bits}`);
+    if (!fs.existsSync(path.join(dir, 'manifest.json')) || readManifest(dir).source.sha256 !== sha) {
+      const t = Date.now();
+      await importModel(checkpoint, dir, { bits, contribOps, overwrite: true, maxPositions: 4096 });
+      log(`imported ${bits}-bit in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    }
+    const model = await openModel(dir, { intraOpThreads: threads });
+    const result = await benchmarkModel(model.lm, model.manifest.weights.decodeBytesPerToken, {
+      promptTokens,
+      decodeTokens,
+      bandwidthThreads: threads,
+    });
+    await model.lm.dispose();
+    rows.push({ bits, averageBits: model.manifest.weights.averageBits, ...result });
+    log(`${bits}-bit: ${JSON.stringify(result)}`);
+  }
+  printTable(rows, contribOps, threads);
+  process.stdout.write(`${JSON.stringify({ shape: SHAPE, threads, contribOps, rows })}\n`);
+}
+
+function printTable(rows: Array<{ bits: number; averageBits: number } & BenchmarkResult>, contribOps: boolean, threads: number): void {
+  const head = ['bits', 'avg b/w', 'MB/token', 'decode t/s', 'limit t/s', '% limit', 'llama.cpp', 'ratio', 'prefill t/s', 'vs llama 300-520', 'GB/s', 'RSS MB'];
+  const lines = [`ONNX Runtime ${contribOps ? 'contrib-op' : 'standard-ONNX'} graph, ${threads} threads`, head.join(' | ')];
+  for (const r of rows) {
+    const llama = LLAMA_CPP_DECODE[r.bits];
+    lines.push(
+      [
+        r.bits,
+        r.averageBits.toFixed(2),
+        (r.bytes_per_decode_token / 1e6).toFixed(0),
+        r.decode_tokens_per_s.toFixed(1),
+        r.bandwidth_limit_tokens_per_s.toFixed(0),
+        `${(100 * r.bandwidth_efficiency).toFixed(0)}%`,
+        llama ? `${llama.tokensPerS} (${llama.quant})` : '-',
+        llama ? (r.decode_tokens_per_s / llama.tokensPerS).toFixed(2) : '-',
+        r.prefill_tokens_per_s.toFixed(0),
+        `${(r.prefill_tokens_per_s / LLAMA_CPP_PREFILL.high).toFixed(2)}-${(r.prefill_tokens_per_s / LLAMA_CPP_PREFILL.low).toFixed(2)}`,
+        r.measured_bandwidth_gb_s.toFixed(1),
+        r.peak_rss_mb.toFixed(0),
+      ].join(' | '),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
