@@ -108,6 +108,22 @@ describe('safetensors', () => {
   });
 });
 
+describe('lazy reads', () => {
+  it('reads one expert of a packed tensor by a positioned read of its slice only', () => {
+    const opened = openCheckpoint(path.join(MOE_FIXTURES, 'mixtral_tiny'));
+    const file = opened.weights.checkpoint.fileOf('model.layers.0.mlp.experts.gate_up_proj');
+    const before = { ...file.stats };
+    const up = opened.weights.expert(0, 2, 'up_proj');
+    // gate_up_proj is [4, 128, 32] f32 (32 KiB per layer): expert 2's up half alone is 64 × 32 floats.
+    expect(file.stats.reads - before.reads).toBe(1);
+    expect(file.stats.bytesRead - before.bytesRead).toBe(64 * 32 * 4);
+    const whole = opened.weights.checkpoint.read('model.layers.0.mlp.experts.gate_up_proj').data;
+    expect([...up.data]).toEqual([...whole.subarray((2 * 128 + 64) * 32, (2 * 128 + 128) * 32)]);
+    expect(up.shape).toEqual([64, 32]);
+    opened.close();
+  });
+});
+
 describe('corrupted checkpoints', () => {
   it('names a missing tensor', () => {
     const dir = copyFixture('qwen2_moe_tiny');

@@ -25,6 +25,8 @@ const MAX_READ_CHUNK = 1 << 30;
  */
 export class SafetensorsFile {
   private fd: number | null;
+  /** Tensor bytes read so far and the positioned reads that read them (diagnostics, tests). */
+  readonly stats = { bytesRead: 0, reads: 0 };
 
   private constructor(
     readonly path: string,
@@ -92,7 +94,9 @@ export class SafetensorsFile {
         throw new CheckpointError(`tensor ${tensorName} in ${this.path} is cut short: the file ended while reading it`);
       }
       done += got;
+      this.stats.reads++;
     }
+    this.stats.bytesRead += target.length;
   }
 }
 
@@ -250,6 +254,11 @@ export class SafetensorsCheckpoint {
   readElements(name: string, first: number, count: number): Float32Array {
     const file = this.fileOf(name);
     return file.readElements(file.entry(name), first, count);
+  }
+
+  /** Tensor bytes read from all files so far. */
+  get bytesRead(): number {
+    return this.files.reduce((sum, file) => sum + file.stats.bytesRead, 0);
   }
 
   close(): void {

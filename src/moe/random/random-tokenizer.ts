@@ -30,8 +30,8 @@ const FLAVOURS: Record<'chatml' | 'mistral', Flavour> = {
 
 /**
  * A working byte-level BPE tokenizer for a random checkpoint: 256 byte tokens, merges learned from a
- * little English and Chinese text, special tokens in the last ids. Vocabularies larger than the
- * learned merges allow are padded with reserved special tokens (as Qwen pads its vocabulary).
+ * little English and Chinese text, special tokens in the last ids. Vocabularies larger than that text
+ * can fill are completed with synthetic merges (token + letter), so every id decodes to text.
  * Returns null when the vocabulary cannot hold the bytes and specials.
  */
 export function buildRandomTokenizer(flavourName: 'chatml' | 'mistral', vocabSize: number): RandomTokenizerFiles | null {
@@ -47,9 +47,9 @@ export function buildRandomTokenizer(flavourName: 'chatml' | 'mistral', vocabSiz
     merges.push(`${a} ${b}`);
     if (vocab[a + b] === undefined) vocab[a + b] = next++;
   }
+  next = fillWithSyntheticMerges(vocab, merges, next, regularSize);
   const added: Record<string, unknown>[] = [];
   const addToken = (content: string, id: number) => added.push({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
-  for (let id = next; id < regularSize; id++) addToken(`<|reserved_${id - next}|>`, id);
   flavour.specials.forEach((content, i) => addToken(content, regularSize + i));
   const idOf = (content: string) => regularSize + flavour.specials.indexOf(content);
 
@@ -84,4 +84,26 @@ export function buildRandomTokenizer(flavourName: 'chatml' | 'mistral', vocabSiz
     bosTokenId: flavour.bos ? idOf(flavour.bos) : null,
     eosTokenIds: flavour.eos.map(idOf),
   };
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Extends the merges until the vocabulary reaches `size`: each existing token, in id order, joined
+ * with a letter. Every such merge is valid BPE (both parts are tokens), so encode and decode still
+ * round-trip; it only pads the vocabulary to the size a benchmark shape asks for.
+ */
+function fillWithSyntheticMerges(vocab: Record<string, number>, merges: string[], next: number, size: number): number {
+  const tokens = Object.keys(vocab).sort((a, b) => vocab[a] - vocab[b]);
+  for (let i = 0; next < size && i < tokens.length; i++) {
+    for (const letter of LETTERS) {
+      if (next >= size) break;
+      const merged = tokens[i] + letter;
+      if (vocab[merged] !== undefined) continue;
+      merges.push(`${tokens[i]} ${letter}`);
+      vocab[merged] = next++;
+      tokens.push(merged);
+    }
+  }
+  return next;
 }

@@ -4,6 +4,7 @@
  */
 export class SeededRandom {
   private state: number;
+  private spare: number | null = null;
 
   constructor(seed: number) {
     this.state = mix32(seed >>> 0 || 0x9e3779b9);
@@ -25,11 +26,17 @@ export class SeededRandom {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** Standard normal (Box–Muller). */
+  /** Standard normal (Box–Muller; each pair of uniforms gives two normals). */
   normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    if (this.spare !== null) {
+      const value = this.spare;
+      this.spare = null;
+      return value;
+    }
+    const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
+    const angle = 2 * Math.PI * this.next();
+    this.spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
   }
 }
 

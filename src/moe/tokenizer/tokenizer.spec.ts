@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TokenizerError } from '../moe.errors';
 import { createRandomCheckpoint } from '../random/random-checkpoint';
+import { buildRandomTokenizer } from '../random/random-tokenizer';
 import { ChatTemplate } from './chat-template';
 import { compileHfRegex, splitWithBehavior } from './hf-regex';
 import { Tokenizer } from './tokenizer';
@@ -67,6 +68,16 @@ describe('Tokenizer', () => {
     const seen = '知识库根据文档回答问题，并给出引用。';
     expect(tokenizer.encode(seen).length).toBeLessThan(Buffer.byteLength(seen) / 2);
     expect(ids.every((id) => id >= 0 && id < 600)).toBe(true);
+  });
+
+  it('fills a benchmark-sized vocabulary with ids that all decode', () => {
+    const files = buildRandomTokenizer('mistral', 32000)!;
+    const tokenizer = new Tokenizer(files.tokenizer);
+    expect(tokenizer.vocabSize).toBe(32000);
+    expect(files.eosTokenIds).toEqual([tokenizer.tokenToId('</s>')]);
+    for (let id = 0; id < 32000; id += 7) expect(typeof tokenizer.decode([id])).toBe('string');
+    expect(tokenizer.decode(tokenizer.encode(MIXED))).toBe(MIXED);
+    expect(buildRandomTokenizer('chatml', 258)).toBeNull();
   });
 
   it('keeps special tokens whole and can skip them on decode', () => {
