@@ -1,4 +1,4 @@
-const CLOSERS = '"\'”’」』）)】》〉]';
+const CLOSERS = '"\'”’」』）)】》〉\\]';
 // Chinese stops end a sentence wherever they stand; Latin ones only before whitespace (not "3.14", "e.g.x").
 const BOUNDARY = new RegExp(`(?:[。！？；!?;…]+|\\.{3,}|(?<=\\p{L}|\\p{N}|[${CLOSERS}])[.!?]+(?=\\s))[${CLOSERS}]*\\s*`, 'gu');
 

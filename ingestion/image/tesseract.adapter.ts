@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createScheduler, createWorker, OEM, type Scheduler, type Worker } from 'tesseract.js';
+import { createScheduler, createWorker, OEM, PSM, type Scheduler, type Worker } from 'tesseract.js';
 import { normalizeText, removeCjkSpaces, squashSpaces } from '../text/normalize-text';
 import type { OcrEngine, OcrLine } from './ocr-engine';
 
@@ -89,7 +89,11 @@ export class TesseractOcrEngine implements OcrEngine {
         createWorker(this.languages, OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' }),
       ),
     );
-    for (const worker of workers) scheduler.addWorker(worker);
+    for (const worker of workers) {
+      // tesseract.js defaults to one uniform block of text, which loses text in tables and on mixed pages.
+      await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
+      scheduler.addWorker(worker);
+    }
     return scheduler;
   }
 }

@@ -1,4 +1,4 @@
-import { createCanvas, type Canvas } from '@napi-rs/canvas';
+import { createCanvas, DOMMatrix, ImageData, Path2D, type Canvas } from '@napi-rs/canvas';
 
 export interface PageCanvas {
   canvas: Canvas;
@@ -29,4 +29,36 @@ export function isBlank(page: PageCanvas): boolean {
 
 export function encodePng(page: PageCanvas): Buffer {
   return page.canvas.toBuffer('image/png');
+}
+
+/**
+ * pdf.js draws with whatever Path2D/DOMMatrix/ImageData it finds globally and otherwise polyfills
+ * them from its own nested copy of @napi-rs/canvas; objects of that copy are rejected by our
+ * canvases. Installing ours before pdf.js loads keeps one canvas implementation throughout.
+ */
+export function installCanvasGlobals(): void {
+  const g = globalThis as Record<string, unknown>;
+  g.Path2D ??= Path2D;
+  g.DOMMatrix ??= DOMMatrix;
+  g.ImageData ??= ImageData;
+}
+
+/** The canvas factory pdf.js uses for its own scratch canvases (masks, patterns), on our canvas. */
+export class PageCanvasFactory {
+  create(width: number, height: number) {
+    const canvas = createCanvas(Math.max(1, width), Math.max(1, height));
+    return { canvas, context: canvas.getContext('2d') };
+  }
+  reset(target: { canvas: Canvas }, width: number, height: number) {
+    target.canvas.width = Math.max(1, width);
+    target.canvas.height = Math.max(1, height);
+  }
+  destroy(target: { canvas: Canvas | null; context: unknown }) {
+    if (target.canvas) {
+      target.canvas.width = 0;
+      target.canvas.height = 0;
+    }
+    target.canvas = null;
+    target.context = null;
+  }
 }

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CorruptDocumentError, EncryptedDocumentError } from '../core/ingestion.errors';
-import { createPageCanvas, type PageCanvas } from './canvas.adapter';
+import { createPageCanvas, installCanvasGlobals, PageCanvasFactory, type PageCanvas } from './canvas.adapter';
 
 /** One piece of text as pdf.js positions it, in page space: origin top-left, y down, points. */
 export interface TextRun {
@@ -40,6 +40,7 @@ function pdfjsRoot(): string {
 }
 
 async function loadPdfJs(): Promise<PdfJs> {
+  installCanvasGlobals();
   pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs').then((pdfjs) => {
     pdfjs.GlobalWorkerOptions.workerSrc = pathToFileURL(join(pdfjsRoot(), 'legacy/build/pdf.worker.mjs')).href;
     return pdfjs;
@@ -59,6 +60,7 @@ export async function openPdf(bytes: Uint8Array, password?: string): Promise<Pdf
     cMapPacked: true,
     standardFontDataUrl: join(root, 'standard_fonts') + '/',
     isEvalSupported: false,
+    CanvasFactory: PageCanvasFactory,
     disableFontFace: true,
     useSystemFonts: false,
     verbosity: pdfjs.VerbosityLevel.ERRORS,

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { parse } from '../parse';
+import { LimitExceededError } from '../core/ingestion.errors';
+import { DOCS, readDoc } from '../testing/shared-data';
+import { TesseractOcrEngine } from './tesseract.adapter';
+
+/** Character error rate: edit distance over the reference length, whitespace collapsed. */
+function characterErrorRate(actual: string, expected: string): number {
+  const a = [...actual.replace(/\s+/g, ' ').trim()];
+  const b = [...expected.replace(/\s+/g, ' ').trim()];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length] / b.length;
+}
+
+// One worker pool for the whole file: loading chi_sim+eng costs seconds, recognising a page less.
+const ocr = new TesseractOcrEngine();
+afterAll(() => ocr.dispose());
+
+describe('OCR (tesseract.js, chi_sim+eng from node_modules)', () => {
+  it('reads the phototest scan with a low character error rate, lines with confidence and boxes', async () => {
+    const doc = await parse(readDoc('images/tesseract__phototest.tif'), 'phototest.tif', { ocr });
+    expect(doc.metadata).toMatchObject({ format: 'tiff', pages: 1 });
+    const text = doc.blocks.map((b) => b.text).join('\n');
+    const truth = readFileSync(resolve(DOCS, 'images/tesseract__phototest.txt'), 'utf8');
+    const cer = characterErrorRate(text, truth);
+    expect(cer).toBeLessThan(0.03);
+    expect(doc.blocks[0]).toMatchObject({ kind: 'ocr_line', provenance: { page: 1, source: 'ocr' } });
+    expect(doc.blocks[0].confidence).toBeGreaterThan(60);
+    expect(doc.blocks[0].provenance.bbox!.width).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('honours EXIF orientation and removes spaces between Chinese characters', async () => {
+    const doc = await parse(readDoc('images/rapidocr__img_exif_orientation.jpg'), 'upside-down.jpg', { ocr });
+    expect(doc.blocks.map((b) => b.text).join('')).toContain('我是中国人');
+  }, 60_000);
+
+  it('downscales images above the OCR pixel budget and reports boxes in original pixels', async () => {
+    const bytes = readDoc('images/tesseract__phototest.tif');
+    const meta = await sharp(bytes).metadata();
+    const doc = await parse(bytes, 'phototest.tif', { ocr, limits: { ocrMaxPixels: Math.floor((meta.width! * meta.height!) / 2) } });
+    expect(doc.metadata.warnings[0]).toMatch(/downscaled/);
+    expect(doc.blocks.map((b) => b.text).join(' ')).toContain('quick brown dog');
+    const widest = Math.max(...doc.blocks.map((b) => b.provenance.bbox!.x + b.provenance.bbox!.width));
+    expect(widest).toBeGreaterThan(meta.width! * 0.75);
+    expect(widest).toBeLessThanOrEqual(meta.width!);
+  }, 60_000);
+
+  it('refuses an image above the pixel limit before decoding it', async () => {
+    const error = await parse(readDoc('images/rapidlayout__layout.jpg'), 'big.jpg', { ocr, limits: { maxPixels: 100_000 } }).catch((e) => e);
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error.limit).toBe('pixels');
+  });
+
+  it('OCRs a PDF page whose text layer is garbage, and keeps clean pages as text', async () => {
+    const doc = await parse(readDoc('pdf/pdfminer__issue-791-non-unicode-cmap.pdf'), 'cz.pdf', { ocr });
+    expect(doc.metadata.ocrPages).toEqual([1]);
+    expect(doc.metadata.warnings).toContain('page 1: text layer is garbage, read by OCR');
+    const line = doc.blocks[0];
+    expect(line).toMatchObject({ kind: 'ocr_line', provenance: { page: 1, source: 'ocr' } });
+    expect(line.text).toMatch(/prost.edky na .ctech/);
+    // Boxes are in PDF points: the line sits in the top table row of an A4 page.
+    expect(line.provenance.bbox!.y).toBeLessThan(40);
+    expect(line.provenance.bbox!.x).toBeGreaterThan(70);
+  }, 60_000);
+
+  it('OCRs a scanned PDF without a text layer within the OCR page budget', async () => {
+    const doc = await parse(readDoc('pdf/mineru__small_ocr.pdf'), 'scan.pdf', { ocr, limits: { maxOcrPages: 1 } });
+    expect(doc.metadata.pages).toBe(8);
+    expect(doc.metadata.ocrPages).toEqual([1]);
+    expect(doc.metadata.warnings.filter((w) => /OCR page budget/.test(w))).toHaveLength(7);
+    const text = doc.blocks.map((b) => b.text).join('');
+    expect(text.length).toBeGreaterThan(200);
+    expect(doc.blocks.every((b) => b.provenance.page === 1 && b.kind === 'ocr_line')).toBe(true);
+  }, 120_000);
+});
