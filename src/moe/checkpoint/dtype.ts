@@ -62,17 +62,33 @@ export function widenToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, count
     if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
     return new Float32Array(bytes.slice(0, count * 4).buffer);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
-  if (dtype === 'F16') {
-    for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
-  } else if (dtype === 'BF16') {
-    const u32 = new Uint32Array(out.buffer);
-    for (let i = 0; i < count; i++) u32[i] = view.getUint16(i * 2, true) << 16;
-  } else {
-    for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+  if (dtype === 'F16' || dtype === 'BF16') {
+    // Little-endian host (x86, arm64): the stored halves can be viewed directly when aligned.
+    const halves = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : new Uint16Array(bytes.slice(0, count * 2).buffer);
+    if (dtype === 'BF16') {
+      const u32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u32[i] = halves[i] << 16;
+    } else {
+      const table = halfTable();
+      for (let i = 0; i < count; i++) out[i] = table[halves[i]];
+    }
+    return out;
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
   return out;
+}
+
+let halfLookup: Float32Array | null = null;
+
+/** All 65536 f16 values widened once (256 KiB), so reading a multi-gigabyte f16 checkpoint is a table lookup. */
+function halfTable(): Float32Array {
+  if (!halfLookup) {
+    halfLookup = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfLookup[h] = halfToFloat(h);
+  }
+  return halfLookup;
 }
 
 /** Narrows float32 values to little-endian bytes of `dtype`. */
