@@ -1,4 +1,5 @@
 import type { BBox, Block, ParsedDocument } from '../core/parsed-document';
+import { isCjk } from '../text/normalize-text';
 import { hardSplit, splitSentences } from './sentence-splitter';
 import { estimateTokens } from './token-estimate';
 
@@ -122,7 +123,7 @@ function joinUnits(units: Unit[]): string {
   let out = '';
   units.forEach((u, i) => {
     if (i === 0) out = u.text;
-    else if (u.block === units[i - 1].block && u.prose) out += (/[\p{Script=Han}]$/u.test(out) ? '' : ' ') + u.text;
+    else if (u.block === units[i - 1].block && u.prose) out += (isCjk(out.slice(-1)) || isCjk(u.text[0]) ? '' : ' ') + u.text;
     else out += '\n' + u.text;
   });
   return out;

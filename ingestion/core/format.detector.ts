@@ -1,6 +1,7 @@
 import { CorruptDocumentError, EncryptedDocumentError, UnsupportedFormatError } from './ingestion.errors';
 import type { DocumentFormat } from './parsed-document';
 import { readZipDirectory, type ZipEntry } from './zip-directory';
+import { parseCsvRecords } from '../sheet/csv.parser';
 import { decodeText, looksBinary } from '../text/decode-text';
 
 export interface Detection {
@@ -63,38 +64,27 @@ function sniffText(text: string, filename: string): DocumentFormat {
   if (/^<!doctype html|^<html[\s>]|^<\?xml[^>]*>\s*<html/.test(start)) return 'html';
   if (/<(body|head|p|div|table|h[1-6])[\s>]/.test(start) && /<\/(p|div|table|h[1-6]|body|td)>/.test(start)) return 'html';
   const lines = text.slice(0, 20000).split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (isDelimited(lines)) {
-    // A markdown table is also delimited by '|', but only csv delimiters qualify here.
-    return 'csv';
-  }
+  // Markdown pipe tables never qualify: '|' is not among the csv delimiters tried.
+  if (isDelimited(text.slice(0, 20000))) return 'csv';
   const mdSignals = markdownSignals(lines);
   if (mdSignals >= 2 || (mdSignals >= 1 && (ext === 'md' || ext === 'markdown'))) return 'markdown';
   if (ext === 'md' || ext === 'markdown') return 'markdown';
   return 'txt';
 }
 
-function isDelimited(lines: string[]): boolean {
-  const sample = lines.slice(0, 30);
-  if (sample.length < 2) return false;
+/** Comma, tab or semicolon separated: most records (quotes honoured) have the header's field count. */
+function isDelimited(sample: string): boolean {
   for (const delim of [',', '\t', ';']) {
-    const counts = sample.map((l) => countOutsideQuotes(l, delim));
-    const first = counts[0];
-    if (first < 1) continue;
-    const consistent = counts.filter((c) => c === first).length;
-    // Quoted multi-line cells break a few lines; most must agree with the header.
-    if (consistent / counts.length >= 0.8) return true;
+    const records = parseCsvRecords(sample, delim).slice(0, 50);
+    if (sample.length >= 20000) records.pop();
+    if (records.length < 2 || records[0].length < 2) continue;
+    const consistent = records.filter((r) => r.length === records[0].length).length;
+    // Prose with a comma per line is not a table: its fields are sentences.
+    const fields = records.flat();
+    const sentences = fields.filter((f) => f.trim().split(/\s+/).length >= 6).length;
+    if (consistent / records.length >= 0.8 && sentences < fields.length * 0.5) return true;
   }
   return false;
-}
-
-function countOutsideQuotes(line: string, delim: string): number {
-  let inQuotes = false;
-  let n = 0;
-  for (const ch of line) {
-    if (ch === '"') inQuotes = !inQuotes;
-    else if (ch === delim && !inQuotes) n++;
-  }
-  return n;
 }
 
 function markdownSignals(lines: string[]): number {

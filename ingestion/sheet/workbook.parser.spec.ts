@@ -1,0 +1,105 @@
+import * as XLSX from 'xlsx';
+import { parse } from '../parse';
+import { EncryptedDocumentError, LimitExceededError } from '../core/ingestion.errors';
+import { readDoc } from '../testing/shared-data';
+import { writeZip } from '../testing/zip-writer';
+
+const rowsOf = (doc: { blocks: { kind: string; text: string }[] }) => doc.blocks.filter((b) => b.kind === 'table_row').map((b) => b.text);
+
+describe('spreadsheets', () => {
+  it('turns each data row into a "header: value" record with its sheet and cell range', async () => {
+    const doc = await parse(readDoc('xlsx/chatchat__langchain-ChatGLM_closed.xlsx'), 'issues.xlsx');
+    expect(doc.metadata).toMatchObject({ format: 'xlsx', pages: 1, warnings: [] });
+    const row = doc.blocks.find((b) => b.kind === 'table_row' && b.text.includes('请问：纯cpu可以吗？'));
+    expect(row?.text).toMatch(/^A: 5; title: 请问：纯cpu可以吗？; file: 2023-04-03\.0007; url: https:\/\/github\.com\/imClumsyPanda\/langchain-ChatGLM\/issues\/7; detail: /);
+    expect(row?.provenance).toEqual({ sheet: 'Sheet1', cellRange: 'A7:F7', headingPath: ['Sheet1'] });
+    expect(rowsOf(doc)).toHaveLength(172);
+  });
+
+  it('falls back to SheetJS when exceljs throws, joining multi-line Chinese headers', async () => {
+    const doc = await parse(readDoc('xlsx/easyexcel__t02.xlsx'), 't02.xlsx');
+    expect(doc.metadata.warnings[0]).toMatch(/^exceljs could not read the workbook .*; read with SheetJS instead$/);
+    expect(doc.blocks[1]).toMatchObject({ kind: 'heading', text: '测试配方1027', provenance: { cellRange: 'A1:R1' } });
+    const [row] = rowsOf(doc);
+    expect(row).toContain('序号: 1; 原料编号: 01502200; 厂定名称: 1，2-戊二醇; 标准中文名: 1,2-戊二醇; INCI名: PENTYLENE GLYCOL');
+    expect(row).toContain('原料中成分含量（%）: 100');
+  });
+
+  it('never walks the empty width of a sheet whose used range runs to column XFD', async () => {
+    const started = Date.now();
+    const doc = await parse(readDoc('xlsx/easyexcel__t03.xlsx'), 't03.xlsx');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(rowsOf(doc)).toEqual([
+      '单据号: 3; 服务产品编码: 3; 用户昵称: 4; 来源系统: 3; 计费节点: 3; 用户类型编码(选填): 3; 费用项名称: 3; 报价版本ID: 3; 报价明细ID: 6; 重算一级原因: 5; 重算二级原因: 4; 重算三级原因: 3',
+    ]);
+    expect(doc.blocks[1].provenance.cellRange).toBe('A2:L2');
+  });
+
+  it('expands merged cells into the rows and columns they cover', async () => {
+    const doc = await parse(readDoc('xlsx/excelize__MergeCell.xlsx'), 'merge.xlsx');
+    const rows = rowsOf(doc);
+    // The 3x4 block A7:C9 repeats its master value in every covered cell.
+    expect(rows).toContain('A1 / A2: A7; A1 / B2: A7; C1 / C2: A7; D1 / D2: D8');
+    expect(rows).toContain('A1 / A2: A4; A1 / B2: A4; C1 / C2: C5; D1 / D2: D5');
+  });
+
+  it('uses cached formula results and ISO dates', async () => {
+    const fib = await parse(readDoc('xlsx/exceljs__fibonacci.xlsx'), 'fib.xlsx');
+    expect(rowsOf(fib).at(-1)).toBe('A: 19; B: 4181');
+    const dates = await parse(readDoc('xlsx/easyexcel__dataformat.xlsx'), 'dates.xlsx');
+    expect(rowsOf(dates)[0]).toMatch(/^date: 2020-01-01T01:01:01; /);
+    expect(rowsOf(dates).slice(0, 6).every((r) => r.startsWith('date: 2020-01-01T01:01:01; '))).toBe(true);
+    expect(rowsOf(dates)[1]).toContain('number: 111.11%');
+  });
+
+  it('reads every sheet and flags hidden ones', async () => {
+    const doc = await parse(readDoc('xlsx/mineru__xlsx_01.xlsx'), 'wps.xlsx');
+    const sheets = doc.blocks.filter((b) => b.kind === 'heading' && b.level === 1);
+    expect(sheets.map((s) => [s.text, Boolean(s.hiddenSheet)])).toEqual([
+      ['Sheet1', false],
+      ['Sheet2', false],
+      ['Sheet3', false],
+      ['Sheet4', true],
+    ]);
+    expect(rowsOf(doc)[0]).toBe('first 123: 1; second 123: 5; third 123: 9');
+  });
+
+  it('fails an encrypted workbook with "encrypted: password required"', async () => {
+    await expect(parse(readDoc('xlsx/excelize__encryptAES.xlsx'), 'secret.xlsx')).rejects.toThrow(new EncryptedDocumentError('password_required'));
+  });
+
+  it('reads legacy xls through SheetJS', async () => {
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([['产品', '数量'], ['苹果', 3], ['梨', 5]]), '库存');
+    const bytes = new Uint8Array(XLSX.write(book, { type: 'buffer', bookType: 'biff8' }));
+    const doc = await parse(bytes, 'legacy.dat');
+    expect(doc.metadata.format).toBe('xls');
+    expect(rowsOf(doc)).toEqual(['产品: 苹果; 数量: 3', '产品: 梨; 数量: 5']);
+    expect(doc.blocks[2].provenance).toMatchObject({ sheet: '库存', cellRange: 'A3:B3' });
+  });
+
+  it('refuses an xlsx that inflates past the zip limit (zip bomb) before any engine reads it', async () => {
+    const bomb = writeZip({ '[Content_Types].xml': '<Types/>', 'xl/workbook.xml': '<workbook/>', 'xl/worksheets/sheet1.xml': new Uint8Array(8 * 1024 * 1024) });
+    expect(bomb.byteLength).toBeLessThan(64 * 1024);
+    const error = await parse(bomb, 'bomb.xlsx', { limits: { maxZipUncompressedBytes: 4 * 1024 * 1024 } }).catch((e) => e);
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error.limit).toBe('zipUncompressedBytes');
+  });
+});
+
+describe('csv', () => {
+  it('keeps values as written (no type coercion) and detects GB18030/GBK', async () => {
+    const gbk = Buffer.from('d0d5c3fb2cb1e0bac52cb3c7cad00ad5c5c8fd2c30303132332cb1b1bea90ac0eecbc42c30303435362cc9cfbaa30a', 'hex');
+    const doc = await parse(new Uint8Array(gbk), 'people.csv');
+    expect(doc.metadata.format).toBe('csv');
+    expect(rowsOf(doc)).toEqual(['姓名: 张三; 编号: 00123; 城市: 北京', '姓名: 李四; 编号: 00456; 城市: 上海']);
+    expect(doc.blocks[1].provenance).toEqual({ sheet: 'people.csv', cellRange: 'A2:C2', headingPath: ['people.csv'] });
+  });
+
+  it('reads UTF-8 with a BOM, quoted fields with commas and line breaks', async () => {
+    const text = '\ufeffname,note,code\n"Smith, J.","line one\nline two",007\nLee,plain,010\n';
+    const doc = await parse(new Uint8Array(Buffer.from(text, 'utf8')), 'x.txt');
+    expect(doc.metadata.format).toBe('csv');
+    expect(rowsOf(doc)).toEqual(['name: Smith, J.; note: line one line two; code: 007', 'name: Lee; note: plain; code: 010']);
+  });
+});
