@@ -37,6 +37,7 @@ export class Tokenizer {
   private readonly idToToken = new Map<number, string>();
   private readonly added: AddedToken[];
   private readonly addedById = new Map<number, AddedToken>();
+  private readonly addedByContent = new Map<string, AddedToken>();
   private readonly addedPattern: RegExp | null;
   private readonly prefixIds: number[];
   private readonly suffixIds: number[];
@@ -61,6 +62,7 @@ export class Tokenizer {
     }));
     for (const token of this.added) {
       this.addedById.set(token.id, token);
+      this.addedByContent.set(token.content, token);
       this.idToToken.set(token.id, token.content);
     }
     const escaped = [...this.added].sort((a, b) => b.content.length - a.content.length).map((t) => t.content.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -80,11 +82,14 @@ export class Tokenizer {
 
   /** Largest id + 1, counting added tokens. */
   get vocabSize(): number {
-    return Math.max(...this.idToToken.keys()) + 1;
+    // A loop, not Math.max(...ids): spreading a 150k-entry vocabulary can overflow the argument stack.
+    let max = -1;
+    for (const id of this.idToToken.keys()) if (id > max) max = id;
+    return max + 1;
   }
 
   tokenToId(token: string): number | undefined {
-    return this.added.find((t) => t.content === token)?.id ?? this.model.vocab.get(token);
+    return this.addedByContent.get(token)?.id ?? this.model.vocab.get(token);
   }
 
   idToTokenString(id: number): string | undefined {
@@ -140,7 +145,7 @@ export class Tokenizer {
     let last = 0;
     let stripNext = false;
     for (const match of text.matchAll(this.addedPattern)) {
-      const token = this.added.find((t) => t.content === match[0])!;
+      const token = this.addedByContent.get(match[0])!;
       let before = text.slice(last, match.index);
       if (stripNext) before = before.trimStart();
       if (token.lstrip) before = before.trimEnd();
