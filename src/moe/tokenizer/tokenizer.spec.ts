@@ -96,7 +96,9 @@ describe('Tokenizer', () => {
   });
 
   it.each(['legacy', 'metaspace'] as const)('encodes SentencePiece-style (%s) with ▁ and byte fallback', (style) => {
-    const tokenizer = new Tokenizer(sentencePieceJson(style));
+    const file = path.join(dir, `sentencepiece-${style}.json`);
+    fs.writeFileSync(file, JSON.stringify(sentencePieceJson(style)));
+    const tokenizer = Tokenizer.fromFile(file);
     const ids = tokenizer.encode('hello world 你好吗');
     const tokens = ids.map((id) => tokenizer.idToTokenString(id));
     // 吗 (E5 90 97) is not in the vocabulary, so it falls back to its three bytes.
@@ -104,6 +106,20 @@ describe('Tokenizer', () => {
     expect(tokenizer.decode(ids)).toBe('hello world 你好吗');
     expect(tokenizer.encode('hello', { addSpecialTokens: true })).toEqual([1, tokenizer.tokenToId('▁hello')]);
     for (const text of ['Hello World, 你好世界!', 'two  spaces  inside', '中文和English混合']) expect(tokenizer.decode(tokenizer.encode(text))).toBe(text);
+  });
+
+  it('handles GPT-2 style ByteLevel pre-tokenization with its built-in regex', () => {
+    const byteVocab = Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
+    const json = {
+      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true, use_regex: true },
+      decoder: { type: 'ByteLevel' },
+      model: { type: 'BPE', vocab: Object.fromEntries(Array.from({ length: 256 }, (_, b) => [byteVocab.idToTokenString(b)!, b]).concat([['Ġhello', 256], ['Ġh', 257], ['el', 258], ['Ġhel', 259], ['lo', 260]])), merges: ['Ġ h', 'e l', 'Ġh el', 'l o', 'Ġhel lo'] },
+    };
+    const tokenizer = new Tokenizer(json);
+    // add_prefix_space turns "hello" into " hello", one merged token.
+    expect(tokenizer.encode('hello')).toEqual([256]);
+    expect(tokenizer.encode('hello hello!')).toEqual([256, 256, '!'.charCodeAt(0)]);
+    expect(tokenizer.decode(tokenizer.encode('数据 hello'))).toBe(' 数据 hello');
   });
 
   it('rejects a tokenizer model it does not implement', () => {
