@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CheckpointError } from '../moe.errors';
 import type { MoeConfig } from '../model/moe-config';
+import type { ArchitectureImporter } from './architecture.importer';
 import { CheckpointWeights } from './checkpoint.weights';
 import type { HfConfig } from './hf-config.reader';
 import { HfConfigReader } from './hf-config.reader';
@@ -39,17 +40,22 @@ export function readJsonFile(file: string): HfConfig {
  * config.json (plus generation_config.json's EOS ids, which chat models keep there) → MoeConfig.
  */
 export function readMoeConfig(dir: string): MoeConfig {
+  return readConfigAndImporter(dir).config;
+}
+
+function readConfigAndImporter(dir: string): { config: MoeConfig; importer: ArchitectureImporter } {
   const configPath = path.join(dir, 'config.json');
   if (!fs.existsSync(configPath)) throw new CheckpointError(`${dir} has no config.json; point at a Hugging Face model folder`);
   const raw = readJsonFile(configPath);
-  const config = importerFor(raw, configPath).parseConfig(new HfConfigReader(raw, configPath));
+  const importer = importerFor(raw, configPath);
+  const config = importer.parseConfig(new HfConfigReader(raw, configPath));
   const generationPath = path.join(dir, 'generation_config.json');
   if (fs.existsSync(generationPath)) {
     const generation = new HfConfigReader(readJsonFile(generationPath), generationPath);
     config.eosTokenIds = [...new Set([...config.eosTokenIds, ...generation.tokenIds('eos_token_id')])];
     if (config.bosTokenId === null) config.bosTokenId = generation.tokenIds('bos_token_id')[0] ?? null;
   }
-  return config;
+  return { config, importer };
 }
 
 /**
@@ -57,10 +63,7 @@ export function readMoeConfig(dir: string): MoeConfig {
  * every tensor's presence and shape from the headers before any weight is read.
  */
 export function openCheckpoint(dir: string, options: { validate?: boolean } = {}): OpenedCheckpoint {
-  const configPath = path.join(dir, 'config.json');
-  const config = readMoeConfig(dir);
-  const raw = readJsonFile(configPath);
-  const importer = importerFor(raw, configPath);
+  const { config, importer } = readConfigAndImporter(dir);
   const checkpoint = SafetensorsCheckpoint.open(dir);
   const weights = new CheckpointWeights(config, checkpoint, importer.naming);
   try {
