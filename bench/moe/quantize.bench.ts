@@ -1,13 +1,17 @@
 /**
  * Quantizer figures: weight error per mode (RTN vs scale search) on gaussian and heavy-tailed
  * weights, quantization throughput per mode, and the plans for the benchmark's Mixtral-shaped model.
- * `--full` also quantizes all 640 M weights of that model with the 3-bit mix plan and times it.
+ * `--kernels` times MatMulNBits per width on one expert-sized matrix; `--full` quantizes all 640 M
+ * weights of that model with the int4 and int3-mix plans and times it. See main() for the flags.
  * Run: node -r <a TypeScript require hook> bench/moe/quantize.bench.ts [--full]
  */
+import * as ort from 'onnxruntime-node';
 import type { MoeConfig } from '../../src/moe/model/moe-config';
+import { matMulNBitsChainModel, matMulNBitsModel } from '../../src/moe/quantize/matmul-nbits-model.fixture';
+import { toMatMulNBits } from '../../src/moe/quantize/matmul-nbits.layout';
 import { quantizeMatrix } from '../../src/moe/quantize/matrix.quantizer';
 import { type QuantizationMode, planQuantization } from '../../src/moe/quantize/quantization-plan';
-import { qualityTable } from '../../src/moe/quantize/quality-report';
+import { qualityTable, weightError } from '../../src/moe/quantize/quality-report';
 import type { QuantBits, QuantSpec } from '../../src/moe/quantize/quantize.types';
 import { gaussianMatrix, heavyTailedMatrix, seededRandom } from '../../src/moe/quantize/quantize.test-utils';
 
@@ -135,7 +139,137 @@ function fullModel(): void {
   }
 }
 
-quality();
-throughput();
-plans();
-if (process.argv.includes('--full')) fullModel();
+/**
+ * Weight error of each plan's routed experts, from the error each width gives on a sample
+ * expert-shaped matrix: sqrt(Σ numel·relMSE(bits) / Σ numel).
+ */
+function planErrors(): void {
+  const n = 2816;
+  const k = 1024;
+  console.log('\n## routed-expert weight error per plan (relative Frobenius; each tensor as planned)');
+  for (const [dist, w] of [
+    ['gaussian', gaussianMatrix(n, k, seededRandom(4), 0.02)],
+    ['heavy-tailed', heavyTailedMatrix(n, k, seededRandom(5), 0.02)],
+  ] as const) {
+    const cache = new Map<string, number>();
+    const relMse = (spec: QuantSpec): number => {
+      const key = `${spec.bits}/${spec.blockSize}/${spec.symmetric}/${spec.method}`;
+      let v = cache.get(key);
+      if (v === undefined) cache.set(key, (v = weightError(w, quantizeMatrix(w, n, k, spec)).relFrobenius ** 2));
+      return v;
+    };
+    const row = MODES.map(([name, mode]) => {
+      const plan = planQuantization(BENCH_MIXTRAL_640M, mode);
+      let num = 0;
+      let den = 0;
+      for (const t of plan.tensors)
+        if (t.ref.kind === 'expert') {
+          num += t.numel * (t.spec ? relMse(t.spec) : 0);
+          den += t.numel;
+        }
+      return `${name} ${Math.sqrt(num / den).toFixed(4)}`;
+    });
+    console.log(`${dist}: ${row.join(', ')}`);
+  }
+}
+
+/**
+ * Decode-shaped (M=1) and prefill-shaped (M=64) MatMulNBits timings on one [2816, 1024] expert
+ * matrix. The machine is shared, so configurations are interleaved over rounds and the fastest
+ * round is kept (the least disturbed estimate).
+ */
+async function kernels(): Promise<void> {
+  const n = 2816;
+  const k = 1024;
+  const w = gaussianMatrix(n, k, seededRandom(6), 0.02);
+  interface Case { label: string; m: number; session: ort.InferenceSession; x: ort.Tensor; bytes: number; best: number }
+  const cases: Case[] = [];
+  for (const bits of [8, 4, 2] as const)
+    for (const level of [4, 0])
+      for (const m of [1, 64]) {
+        const q = quantizeMatrix(w, n, k, { bits, blockSize: 32, symmetric: true, method: 'rtn' });
+        const session = await ort.InferenceSession.create(matMulNBitsModel(m, toMatMulNBits(q, level)), { intraOpNumThreads: 1 });
+        const x = new ort.Tensor('float32', gaussianMatrix(m, k, seededRandom(m), 1), [m, k]);
+        await session.run({ A: x });
+        cases.push({ label: `int${bits} accuracy_level ${level}`, m, session, x, bytes: q.data.length + q.scales.length * 4, best: Infinity });
+      }
+  for (let round = 0; round < 5; round++)
+    for (const c of cases) {
+      const slow = c.label.endsWith('level 0') && !c.label.startsWith('int4');
+      const reps = slow ? 2 : c.m === 1 ? 100 : 5;
+      const t0 = process.hrtime.bigint();
+      for (let r = 0; r < reps; r++) await c.session.run({ A: c.x });
+      c.best = Math.min(c.best, Number(process.hrtime.bigint() - t0) / 1e3 / reps);
+    }
+  console.log(`\n## MatMulNBits on [${n}, ${k}], 1 intra-op thread, best of 5 rounds (µs per call)`);
+  for (let i = 0; i < cases.length; i += 2) {
+    const [d, p] = [cases[i], cases[i + 1]];
+    console.log(
+      `${d.label}: M=1 ${d.best.toFixed(0)} µs (${(d.bytes / d.best / 1e3).toFixed(1)} GB/s of weights), ` +
+        `M=64 ${p.best.toFixed(0)} µs (${((64 * n * k * 2) / p.best / 1e3).toFixed(1)} GFLOP/s)`,
+    );
+  }
+  for (const c of cases) await c.session.release();
+}
+
+/**
+ * Streaming regime: a chain of 24 distinct [2048, 2048] MatMulNBits nodes (100 M weights) run at
+ * M=1, as decode reads weights. The machine is shared: configurations are interleaved over 12
+ * rounds and the fastest round is kept.
+ */
+async function streaming(): Promise<void> {
+  const k = 2048;
+  const layers = 24;
+  const w = gaussianMatrix(k, k, seededRandom(7), 1 / Math.sqrt(k));
+  console.log(`\n## MatMulNBits chain, ${layers} x [${k}, ${k}] distinct weights, M=1, 1 intra-op thread, accuracy_level 4`);
+  const cases: Array<{ label: string; session: ort.InferenceSession; bytes: number; best: number }> = [];
+  const configs: Array<[QuantBits, number, boolean]> = [
+    [8, 32, true],
+    [4, 32, true],
+    [4, 32, false],
+    [2, 32, true],
+    [2, 32, false],
+    [4, 128, true],
+    [2, 128, true],
+  ];
+  for (const [bits, blockSize, symmetric] of configs) {
+    const q = quantizeMatrix(w, k, k, { bits, blockSize, symmetric, method: 'rtn' });
+    const t = toMatMulNBits(q, 4);
+    // Distinct buffers per node, so no two nodes share cached weights.
+    const chain = Array.from({ length: layers }, () => ({ ...t, B: { ...t.B, data: t.B.data.slice() } }));
+    const session = await ort.InferenceSession.create(matMulNBitsChainModel(1, chain), { intraOpNumThreads: 1 });
+    const bytes = layers * (q.data.length + q.scales.length * 4 + (q.zeroPoints?.length ?? 0));
+    cases.push({ label: `int${bits} g${blockSize} ${symmetric ? 'sym ' : 'asym'}`, session, bytes, best: Infinity });
+  }
+  const x = new ort.Tensor('float32', gaussianMatrix(1, k, seededRandom(8), 1), [1, k]);
+  for (const c of cases) await c.session.run({ A: x });
+  for (let round = 0; round < 12; round++)
+    for (const c of cases) {
+      const t0 = process.hrtime.bigint();
+      for (let r = 0; r < 5; r++) await c.session.run({ A: x });
+      c.best = Math.min(c.best, Number(process.hrtime.bigint() - t0) / 1e6 / 5);
+    }
+  for (const c of cases) {
+    console.log(`${c.label}: ${c.best.toFixed(2)} ms per pass, ${(c.bytes / 1e6).toFixed(0)} MB, ${(c.bytes / c.best / 1e6).toFixed(1)} GB/s`);
+    await c.session.release();
+  }
+}
+
+/** Sections to run: any of --quality --throughput --plans --kernels --full; none given = the first three. */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const all = !args.some((a) => ['--quality', '--throughput', '--plans', '--kernels', '--full'].includes(a));
+  if (all || args.includes('--quality')) quality();
+  if (all || args.includes('--throughput')) throughput();
+  if (all || args.includes('--plans')) {
+    plans();
+    planErrors();
+  }
+  if (args.includes('--kernels')) {
+    await kernels();
+    await streaming();
+  }
+  if (args.includes('--full')) fullModel();
+}
+
+void main();

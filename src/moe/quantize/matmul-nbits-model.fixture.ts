@@ -136,3 +136,53 @@ export function gatherBlockQuantizedModel(t: GatherBlockQuantizedTensors, numInd
   if (err) throw new Error(`fixture model invalid: ${err}`);
   return Model.encode(Model.fromObject(model)).finish();
 }
+
+/**
+ * A chain `Y = MatMulNBits_L(... MatMulNBits_1(A))` of square [K, K] nodes with distinct weights, so
+ * that the weights stream from memory as a decoded token's do, rather than staying in cache.
+ */
+export function matMulNBitsChainModel(m: number, layers: readonly MatMulNBitsTensors[]): Uint8Array {
+  const root = protobuf.parse(PROTO, { keepCase: true }).root;
+  const Model = root.lookupType('onnx.ModelProto');
+  const k = layers[0].attributes.K;
+  const node: object[] = [];
+  const initializer: object[] = [];
+  let x = 'A';
+  layers.forEach((t, i) => {
+    if (t.attributes.K !== k || t.attributes.N !== k) throw new Error('chain layers must be square [K, K]');
+    const inputs = [x, `B${i}`, `scales${i}`];
+    initializer.push({ name: `B${i}`, dims: t.B.dims, data_type: UINT8, raw_data: t.B.data });
+    initializer.push({ name: `scales${i}`, dims: t.scales.dims, data_type: FLOAT, raw_data: bytesOf(t.scales.data) });
+    if (t.zeroPoints) {
+      inputs.push(`zp${i}`);
+      initializer.push({ name: `zp${i}`, dims: t.zeroPoints.dims, data_type: UINT8, raw_data: t.zeroPoints.data });
+    }
+    const y = i === layers.length - 1 ? 'Y' : `h${i}`;
+    node.push({
+      name: `mm${i}`,
+      op_type: 'MatMulNBits',
+      domain: 'com.microsoft',
+      input: inputs,
+      output: [y],
+      attribute: Object.entries(t.attributes).map(([name, v]) => ({ name, i: v, type: ATTR_INT })),
+    });
+    x = y;
+  });
+  const dims = { dim: [{ dim_value: m }, { dim_value: k }] };
+  const model = {
+    ir_version: 10,
+    producer_name: 'zhiku-quantize-bench',
+    opset_import: [
+      { domain: '', version: 21 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
+    graph: {
+      name: 'matmul_nbits_chain',
+      node,
+      initializer,
+      input: [{ name: 'A', type: { tensor_type: { elem_type: FLOAT, shape: dims } } }],
+      output: [{ name: 'Y', type: { tensor_type: { elem_type: FLOAT, shape: dims } } }],
+    },
+  };
+  return Model.encode(Model.fromObject(model)).finish();
+}

@@ -126,6 +126,18 @@ describe('quantization plan', () => {
     expect(p4.decodeBytesPerToken).toBeGreaterThan(planQuantization(MIXTRAL_640M, mode(3)).decodeBytesPerToken);
   });
 
+  it('gives 2-bit tensors group 128 unless told otherwise (the 2-bit kernel is slow at 32)', () => {
+    const plan = planQuantization(MIXTRAL_640M, mode(3));
+    const two = plan.tensors.filter((t) => t.bits === 2);
+    expect(two.length).toBeGreaterThan(0);
+    for (const t of two) expect(t.spec!.blockSize).toBe(128);
+    for (const t of plan.tensors.filter((x) => x.bits === 4)) expect(t.spec!.blockSize).toBe(32);
+    const g32 = planQuantization(MIXTRAL_640M, mode(2, { group2: 32 }));
+    expect(plannedTensorFor(g32, { kind: 'expert', layer: 1, expert: 0, name: 'up_proj' }).spec!.blockSize).toBe(32);
+    expect(g32.diskBytes).toBeGreaterThan(planQuantization(MIXTRAL_640M, mode(2)).diskBytes);
+    expect(() => planQuantization(MIXTRAL_640M, mode(2, { group2: 96 }))).toThrow(/power of two/);
+  });
+
   it('applies per-class overrides to every tensor of the class, and the mix respects them', () => {
     const plan = planQuantization(MIXTRAL_640M, mode(3, { overrides: { attention: 8, expert_down: 3, router: 8 } }));
     for (const t of plan.tensors) {

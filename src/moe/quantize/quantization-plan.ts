@@ -23,6 +23,12 @@ export interface QuantizationMode {
   int3?: 'mix' | 'packed';
   /** Default: 'search' for 2-, 3- and 4-bit tensors, 'rtn' for 8 (where search gains under 5% and costs 3x). */
   method?: QuantMethod;
+  /**
+   * Group size of 2-bit tensors. Default: the larger of `group` and 128, because ONNX Runtime 1.30's
+   * 2-bit MatMulNBits on CPU runs 2-2.5x slower at group 32 than 4-bit does, but about as fast at 128,
+   * for ~10% more weight error (docs/moe-quantization.md).
+   */
+  group2?: number;
 }
 
 export interface PlannedTensor extends ModelTensor {
@@ -116,6 +122,7 @@ function validateMode(mode: QuantizationMode): void {
     throw new QuantizationError(`Unsupported quantization width ${String(mode.bits)}: use 8, 4, 3 or 2.`);
   }
   validateSpec({ bits: 4, blockSize: mode.group, symmetric: mode.symmetric, method: mode.method ?? 'rtn' });
+  if (mode.group2 !== undefined) validateSpec({ bits: 2, blockSize: mode.group2, symmetric: mode.symmetric, method: 'rtn' });
   if (mode.int3 !== undefined && mode.int3 !== 'mix' && mode.int3 !== 'packed') {
     throw new QuantizationError(`Unknown INT3 scheme '${String(mode.int3)}': use 'mix' or 'packed'.`);
   }
@@ -163,11 +170,12 @@ function plannedTensor(t: ModelTensor, bits: PlanBits, mode: QuantizationMode): 
     return { ...t, bits: fb, kernelBits: fb, spec: null, diskBytes: bytes, loadedBytes: bytes };
   }
   const method = mode.method ?? (bits <= 4 ? 'search' : 'rtn');
-  const spec: QuantSpec = { bits, blockSize: mode.group, symmetric: mode.symmetric, method };
+  const group = bits === 2 ? (mode.group2 ?? Math.max(mode.group, 128)) : mode.group;
+  const spec: QuantSpec = { bits, blockSize: group, symmetric: mode.symmetric, method };
   const [n, k] = t.shape;
   const size = (b: number): number => {
-    const blocks = blocksPerCol(k, mode.group);
-    return n * blocks * ((mode.group * b) / 8) + n * blocks * 4 + (mode.symmetric ? 0 : n * zeroPointRowBytes(blocks, b));
+    const blocks = blocksPerCol(k, group);
+    return n * blocks * ((group * b) / 8) + n * blocks * 4 + (mode.symmetric ? 0 : n * zeroPointRowBytes(blocks, b));
   };
   const kernelBits = bits === 3 ? 4 : bits;
   return { ...t, bits, kernelBits, spec, diskBytes: size(bits), loadedBytes: size(kernelBits) };
