@@ -19,6 +19,11 @@ export interface SessionOptions {
   executionProvider?: ExecutionProvider;
   /** Threads for one operator (ONNX Runtime's intra-op pool); default: the engine's choice. */
   intraOpThreads?: number;
+  /**
+   * Whether idle intra-op threads spin waiting for work (ONNX Runtime's default). Spinning lowers
+   * latency on dedicated cores; on oversubscribed cores it steals the time the other thread needs.
+   */
+  spinning?: boolean;
   /** Graph optimisation level; 'all' unless a test needs the graph as written. */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }

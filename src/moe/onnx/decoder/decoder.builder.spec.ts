@@ -17,13 +17,14 @@ describe('decoder graph on random weights', () => {
     const config = tinyConfig(arch);
 
     it.each([
-      ['standard ONNX', false],
-      ['contrib ops', true],
-    ])('%s path matches the reference pass within 1e-4 and decodes from its KV cache', async (_label, contribOps) => {
+      ['standard ONNX', false, 'sparse'],
+      ['contrib ops', true, 'sparse'],
+      ['contrib ops + fused MoE', true, 'fused'],
+    ] as const)('%s path matches the reference pass within 1e-4 and decodes from its KV cache', async (_label, contribOps, experts) => {
       const weights = new RandomModelWeights(config);
       const reference = new ReferenceCausalLm(config, weights);
       const expected = await reference.forward(IDS, { allLogits: true });
-      const { lm, dir } = await buildAndLoad(config, weights, { contribOps });
+      const { lm, dir } = await buildAndLoad(config, weights, { contribOps, experts });
       dirs.push(dir);
       const all = await lm.forward(IDS, { allLogits: true });
       expect(relativeDiff(all, expected)).toBeLessThan(1e-4);
@@ -45,7 +46,7 @@ describe('decoder graph on random weights', () => {
     const config = tinyConfig('qwen2_moe');
     const weights = new RandomModelWeights(config, 7);
     const standard = await buildAndLoad(config, weights, { contribOps: false });
-    const contrib = await buildAndLoad(config, weights, { contribOps: true });
+    const contrib = await buildAndLoad(config, weights, { contribOps: true, experts: 'fused' });
     dirs.push(standard.dir, contrib.dir);
     expect(standard.built.opCounts.get('GroupQueryAttention')).toBeUndefined();
     expect(contrib.built.opCounts.get('GroupQueryAttention')).toBe(config.numLayers);
@@ -76,8 +77,8 @@ describe('sparse routing', () => {
     expect(unused.length).toBeGreaterThanOrEqual(2 * (config.moe.numExperts - ids.length));
     unused.forEach((key) => weights.poisoned.add(key));
 
-    for (const contribOps of [false, true]) {
-      const { lm, dir } = await buildAndLoad(config, weights, { contribOps });
+    for (const experts of ['sparse', 'fused'] as const) {
+      const { lm, dir } = await buildAndLoad(config, weights, { contribOps: true, experts });
       const logits = await lm.forward(ids, { allLogits: true });
       expect(logits.every(Number.isFinite)).toBe(true);
       await lm.dispose();
@@ -91,15 +92,16 @@ describe('sparse routing', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('emits one gather-compute-scatter branch per expert and no dense expert compute', () => {
+  it('splits the routed rows into one block per expert and scatters the results back once per layer', () => {
     const config = tinyConfig('mixtral');
     const dir = fs.mkdtempSync('/tmp/zhiku-onnx-');
     const built = createBuilder(config, new RandomModelWeights(config), { contribOps: false }).build(dir);
-    const branches = config.numLayers * config.moe.numExperts;
-    expect(built.opCounts.get('NonZero')).toBe(branches);
-    expect(built.opCounts.get('ScatterND')).toBe(branches);
-    // Expert FFNs (3 MatMuls each) see only gathered rows: one Gather of rows per expert.
-    expect(built.opCounts.get('TopK')).toBe(config.numLayers);
+    const layers = config.numLayers;
+    expect(built.opCounts.get('Split')).toBe(layers * (1 + 2)); // per layer: expert blocks, and RoPE's q and k halves
+    expect(built.opCounts.get('ScatterND')).toBe(layers);
+    expect(built.opCounts.get('TopK')).toBe(2 * layers); // router top-k and the sort of (token, expert) pairs
+    // 3 MatMuls per expert (on its block only) + router, q, k, v, o, QKᵀ, PV per layer + lm_head.
+    expect(built.opCounts.get('MatMul')).toBe(layers * (3 * config.moe.numExperts + 1 + 4 + 2) + 1);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

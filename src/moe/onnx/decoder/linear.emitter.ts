@@ -1,5 +1,5 @@
 import type { Tensor } from '../../model/model-weights';
-import { toMatMulNBits, type MatMulNBitsTensors } from '../../quantize/matmul-nbits.layout';
+import { toGatherBlockQuantized, toMatMulNBits, type MatMulNBitsTensors } from '../../quantize/matmul-nbits.layout';
 import { quantizeTensor } from '../../quantize/matrix.quantizer';
 import { float32ToFloat16 } from '../float16';
 import { attr, type OnnxGraph } from '../onnx-graph';
@@ -41,6 +41,43 @@ export class LinearEmitter {
       return this.g.op('MatMul', [x, stored]);
     }
     return this.nbits(x, toMatMulNBits(quantizeTensor(weight, spec, name)), name);
+  }
+
+  /**
+   * Row lookup of an embedding table [vocab, hidden]: float32 Gather, float16 storage cast at load, or
+   * com.microsoft.GatherBlockQuantized on the quantized table (dequantizes only the rows looked up).
+   * A width that is not a multiple of the group falls back to float16.
+   */
+  gather(ids: string, w: PlannedWeight): string {
+    const table = w.tensor;
+    const name = `${this.g.currentScope}/weight`;
+    const { bits, spec } = this.plan.precisionOf(w.ref, w.cls);
+    if (spec && table.shape[1] % spec.blockSize === 0) {
+      const t = toGatherBlockQuantized(quantizeTensor(table, spec, name));
+      const inputs = [
+        this.g.initializer(name, OnnxDataType.UINT8, t.data.dims, t.data.data),
+        ids,
+        this.g.floatWeight(`${name}_scales`, t.scales.dims, t.scales.data),
+      ];
+      if (t.zeroPoints) inputs.push(this.g.initializer(`${name}_zp`, OnnxDataType.UINT8, t.zeroPoints.dims, t.zeroPoints.data));
+      const a = t.attributes;
+      return this.g.op('GatherBlockQuantized', inputs, {
+        domain: 'com.microsoft',
+        attrs: {
+          gather_axis: attr.int(a.gather_axis),
+          quantize_axis: attr.int(a.quantize_axis),
+          block_size: attr.int(a.block_size),
+          bits: attr.int(a.bits),
+        },
+      });
+    }
+    const stored =
+      bits === 32
+        ? this.g.floatWeight(name, [...table.shape], table.data)
+        : this.g.op('Cast', [this.g.initializer(name, OnnxDataType.FLOAT16, [...table.shape], float32ToFloat16(table.data))], {
+            attrs: { to: attr.int(OnnxDataType.FLOAT) },
+          });
+    return this.g.op('Gather', [stored, ids], { attrs: { axis: attr.int(0) } });
   }
 
   /** Adds `bias` to the output of a projection. */

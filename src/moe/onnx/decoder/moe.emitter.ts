@@ -51,11 +51,15 @@ export function route(g: OnnxGraph, logits: string, moe: MoeBlockConfig): { weig
 }
 
 /**
- * Sparse experts in standard ONNX: each expert runs on the rows routed to it and nothing else.
+ * Sparse experts in standard ONNX: the (token, expert) pairs are sorted by expert, the routed rows
+ * gathered once and split into one contiguous block per expert, each expert runs on its block only
+ * (an expert nobody picked gets a [0, hidden] block), and the weighted results are scattered back.
  *
- *   Equal(experts, e) ─NonZero─► (row, slot) pairs ─┬─Gather(x, rows)─SwiGLU─Mul(weight)─┐
- *                                                   └─GatherND(weights)──────────────────┘
- *   acc ─ScatterND(add at rows)─► acc'        (an expert with no rows computes on [0, hidden])
+ *   experts [N,k] ─Reshape─TopK(all, ascending)─► sorted experts, pair order
+ *   x ─Gather(order / k)─Split(count per expert)─► block₀ … block_E ─SwiGLU each─Concat─Mul(weights)
+ *   zeros[N,H] ─ScatterND(add at order / k)─► out
+ *
+ * Per layer that is a dozen routing ops plus one FFN per expert, instead of a routing chain per expert.
  */
 export function sparseExperts(
   g: OnnxGraph,
@@ -63,22 +67,27 @@ export function sparseExperts(
   x: string,
   routing: { weights: string; experts: string },
   numExperts: number,
+  topK: number,
   expert: (e: number) => FfnWeights,
 ): string {
-  let acc = g.op('ConstantOfShape', [g.op('Shape', [x])]);
-  for (let e = 0; e < numExperts; e++) {
-    acc = g.scope(`experts.${e}`, () => {
-      const picked = g.op('NonZero', [g.op('Equal', [routing.experts, g.int64([e], [])])]);
-      const pairs = g.op('Transpose', [picked], { attrs: { perm: attr.ints([1, 0]) } });
-      const rows = g.op('Gather', [picked, g.int64([0], [])], { attrs: { axis: attr.int(0) } });
-      const weight = g.op('Unsqueeze', [g.op('GatherND', [routing.weights, pairs]), g.int64([1])]);
-      const tokens = g.op('Gather', [x, rows], { attrs: { axis: attr.int(0) } });
-      const y = g.op('Mul', [swiGlu(g, linear, tokens, expert(e)), weight]);
-      const at = g.op('Unsqueeze', [rows, g.int64([1])]);
-      return g.op('ScatterND', [acc, at, y], { attrs: { reduction: attr.str('add') } });
-    });
-  }
-  return acc;
+  const pairs = g.op('Reshape', [routing.experts, g.int64([-1])]);
+  const [sortedExperts, order] = g.node('TopK', [pairs, g.op('Shape', [pairs])], {
+    outputs: 2,
+    attrs: { axis: attr.int(0), largest: attr.int(0), sorted: attr.int(1) },
+  });
+  const tokens = g.op('Div', [order, g.int64([topK], [])]);
+  const weights = g.op('Unsqueeze', [g.op('Gather', [g.op('Reshape', [routing.weights, g.int64([-1])]), order]), g.int64([1])]);
+  const routed = g.op('Gather', [x, tokens], { attrs: { axis: attr.int(0) } });
+  const allExperts = g.int64([...Array(numExperts).keys()], [1, numExperts]);
+  const onehot = g.op('Cast', [g.op('Equal', [g.op('Unsqueeze', [sortedExperts, g.int64([1])]), allExperts])], {
+    attrs: { to: attr.int(OnnxDataType.INT64) },
+  });
+  const counts = g.op('ReduceSum', [onehot, g.int64([0])], { attrs: { keepdims: attr.int(0) } });
+  const blocks = g.node('Split', [routed, counts], { outputs: numExperts, attrs: { axis: attr.int(0) } });
+  const outputs = blocks.map((block, e) => g.scope(`experts.${e}`, () => swiGlu(g, linear, block, expert(e))));
+  const y = g.op('Mul', [g.op('Concat', outputs, { attrs: { axis: attr.int(0) } }), weights]);
+  const zeros = g.op('ConstantOfShape', [g.op('Shape', [x])]);
+  return g.op('ScatterND', [zeros, g.op('Unsqueeze', [tokens, g.int64([1])]), y], { attrs: { reduction: attr.str('add') } });
 }
 
 /**

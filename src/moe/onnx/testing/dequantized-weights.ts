@@ -20,8 +20,7 @@ export class DequantizedWeights implements ModelWeights {
   global(name: GlobalWeightName): Tensor {
     const t = this.inner.global(name);
     if (name === 'final_norm') return t;
-    if (name === 'embed_tokens') return this.plan.precisionOf({ kind: 'global', name }, 'embedding').bits < 32 ? half(t) : t;
-    return this.apply(t, { kind: 'global', name: 'lm_head' });
+    return this.apply(t, { kind: 'global', name });
   }
 
   layer(layer: number, name: LayerWeightName): Tensor {
@@ -43,7 +42,7 @@ export class DequantizedWeights implements ModelWeights {
 
   private apply(t: Tensor, ref: WeightRef): Tensor {
     const { bits, spec } = this.plan.precisionOf(ref, 'attention');
-    if (bits === 16) return half(t);
+    if (bits === 16 || (spec && ref.kind === 'global' && ref.name === 'embed_tokens' && t.shape[1] % spec.blockSize !== 0)) return half(t);
     if (!spec) return t;
     return { shape: t.shape, data: dequantizeMatrix(quantizeTensor(t, spec)) };
   }
