@@ -21,7 +21,8 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /**
    * Whether idle intra-op threads spin waiting for work (ONNX Runtime's default). Spinning lowers
-   * latency on dedicated cores; on oversubscribed cores it steals the time the other thread needs.
+   * latency on dedicated cores; on oversubscribed cores it steals the time the other thread needs
+   * (measured 3x slower decode on this shared 2-core machine), so it is off unless asked for.
    */
   spinning?: boolean;
   /** Graph optimisation level; 'all' unless a test needs the graph as written. */

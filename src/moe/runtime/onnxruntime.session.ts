@@ -75,7 +75,7 @@ export async function createOrtSession(modelPath: string, options: SessionOption
       executionMode: 'sequential',
       graphOptimizationLevel: options.optimization ?? 'all',
       logSeverityLevel: 3,
-      ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+      ...(options.spinning !== true ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     });
     return new OrtInferenceSession(session);
   } catch (e) {

@@ -97,11 +97,13 @@ describe('sparse routing', () => {
     const dir = fs.mkdtempSync('/tmp/zhiku-onnx-');
     const built = createBuilder(config, new RandomModelWeights(config), { contribOps: false }).build(dir);
     const layers = config.numLayers;
-    expect(built.opCounts.get('Split')).toBe(layers * (1 + 2)); // per layer: expert blocks, and RoPE's q and k halves
+    const experts = config.moe.numExperts;
+    // Per layer: the expert blocks, each expert's gate|up halves, RoPE's q and k halves.
+    expect(built.opCounts.get('Split')).toBe(layers * (1 + experts + 2));
     expect(built.opCounts.get('ScatterND')).toBe(layers);
     expect(built.opCounts.get('TopK')).toBe(2 * layers); // router top-k and the sort of (token, expert) pairs
-    // 3 MatMuls per expert (on its block only) + router, q, k, v, o, QKᵀ, PV per layer + lm_head.
-    expect(built.opCounts.get('MatMul')).toBe(layers * (3 * config.moe.numExperts + 1 + 4 + 2) + 1);
+    // 2 MatMuls per expert (gate|up, down; on its block only) + router, q, k, v, o, QKᵀ, PV per layer + lm_head.
+    expect(built.opCounts.get('MatMul')).toBe(layers * (2 * experts + 1 + 4 + 2) + 1);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -80,6 +80,13 @@ export class LinearEmitter {
     return this.g.op('Gather', [stored, ids], { attrs: { axis: attr.int(0) } });
   }
 
+  /** Whether two weights are stored alike (so they can share one kernel). */
+  samePrecision(a: PlannedWeight, b: PlannedWeight): boolean {
+    const pa = this.plan.precisionOf(a.ref, a.cls);
+    const pb = this.plan.precisionOf(b.ref, b.cls);
+    return pa.bits === pb.bits && JSON.stringify(pa.spec) === JSON.stringify(pb.spec);
+  }
+
   /** Adds `bias` to the output of a projection. */
   addBias(y: string, bias: Tensor): string {
     return this.g.op('Add', [y, this.g.floatWeight(`${this.g.currentScope}/bias`, [bias.data.length], bias.data)]);

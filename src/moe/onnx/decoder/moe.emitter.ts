@@ -11,14 +11,26 @@ export interface FfnWeights {
 }
 
 /**
- * SwiGLU feed-forward: down(silu(gate(x)) · up(x)).
+ * SwiGLU feed-forward: down(silu(gate(x)) · up(x)). Gate and up stored alike are one matrix
+ * [gate; up], so one kernel reads both (one launch instead of two, and a longer row loop):
  *
- *   x ─gate/MatMul─┬─Sigmoid─Mul─┐
- *   x ─up/MatMul───────────────Mul─down/MatMul
+ *   x ─gate_up/MatMul─Split─┬ gate ─Sigmoid─Mul─┐
+ *                           └ up ──────────────Mul─down/MatMul
  */
 export function swiGlu(g: OnnxGraph, linear: LinearEmitter, x: string, w: FfnWeights): string {
-  const gate = g.scope('gate', () => linear.matmul(x, w.gate));
-  const up = g.scope('up', () => linear.matmul(x, w.up));
+  let gate: string;
+  let up: string;
+  if (linear.samePrecision(w.gate, w.up)) {
+    const [rows, cols] = w.gate.tensor.shape;
+    const both = new Float32Array(2 * rows * cols);
+    both.set(w.gate.tensor.data);
+    both.set(w.up.tensor.data, rows * cols);
+    const fused = g.scope('gate_up', () => linear.matmul(x, { ...w.gate, tensor: { shape: [2 * rows, cols], data: both } }));
+    [gate, up] = g.node('Split', [fused, g.int64([rows, rows])], { outputs: 2, attrs: { axis: attr.int(-1) } });
+  } else {
+    gate = g.scope('gate', () => linear.matmul(x, w.gate));
+    up = g.scope('up', () => linear.matmul(x, w.up));
+  }
   const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
   return g.scope('down', () => linear.matmul(act, w.down));
 }
