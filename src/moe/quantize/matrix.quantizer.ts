@@ -40,6 +40,7 @@ export function quantizeMatrix(data: Float32Array, n: number, k: number, spec: Q
 
   for (let row = 0; row < n; row++) {
     const rowOff = row * k;
+    checkFinite(data, rowOff, k, row);
     for (let b = 0; b < blocks; b++) {
       const start = b * blockSize;
       const len = Math.min(blockSize, k - start);
@@ -57,6 +58,18 @@ export function quantizeMatrix(data: Float32Array, n: number, k: number, spec: Q
   return { n, k, bits, blockSize, symmetric, blocksPerCol: blocks, blobSize, data: out, scales, zeroPoints };
 }
 
+/** A NaN or infinity would silently poison its whole group's scale: refuse it, saying where it is. */
+function checkFinite(data: Float32Array, off: number, len: number, row: number): void {
+  for (let i = off, end = off + len; i < end; i++) {
+    const v = data[i];
+    if (v - v !== 0) {
+      throw new QuantizationError(
+        `Weight [${row}, ${i - off}] is ${v}: the checkpoint holds non-finite values; re-export it or check the source dtype.`,
+      );
+    }
+  }
+}
+
 /** quantizeMatrix for a 2-D Tensor ([out, in], PyTorch Linear convention). */
 export function quantizeTensor(tensor: Tensor, spec: QuantSpec, name = 'tensor'): QuantizedMatrix {
   if (tensor.shape.length !== 2) {
@@ -64,5 +77,10 @@ export function quantizeTensor(tensor: Tensor, spec: QuantSpec, name = 'tensor')
       `Cannot quantize ${name} of shape [${tensor.shape.join(', ')}]: only 2-D [out, in] weight matrices are quantized.`,
     );
   }
-  return quantizeMatrix(tensor.data, tensor.shape[0], tensor.shape[1], spec);
+  try {
+    return quantizeMatrix(tensor.data, tensor.shape[0], tensor.shape[1], spec);
+  } catch (error) {
+    if (error instanceof QuantizationError) throw new QuantizationError(`${name}: ${error.message}`);
+    throw error;
+  }
 }

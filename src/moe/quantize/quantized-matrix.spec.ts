@@ -1,6 +1,6 @@
 import { unpackBits } from './bit-packing';
 import { expandInt3ToInt4 } from './int3-expansion';
-import { quantizeMatrix } from './matrix.quantizer';
+import { quantizeMatrix, quantizeTensor } from './matrix.quantizer';
 import { checkLayout, dequantizeMatrix, packMatrix, unpackCodes } from './quantized-matrix';
 import { type QuantBits, QuantizationError, blocksPerCol, symmetricZeroPoint } from './quantize.types';
 import { gaussianMatrix, seededRandom } from './quantize.test-utils';
@@ -79,6 +79,16 @@ describe('quantized matrix layout', () => {
     ).toThrow(QuantizationError);
     expect(() => quantizeMatrix(new Float32Array(64), 1, 64, { bits: 4, blockSize: 48, symmetric: true, method: 'rtn' })).toThrow(
       /power of two/,
+    );
+    const bad = new Float32Array(2 * 64);
+    bad[64 + 40] = Number.NaN;
+    expect(() => quantizeTensor({ shape: [2, 64], data: bad }, { bits: 4, blockSize: 32, symmetric: true, method: 'search' }, 'layers.0.q_proj')).toThrow(
+      /layers\.0\.q_proj: Weight \[1, 40\] is NaN/,
+    );
+    bad[64 + 40] = Number.POSITIVE_INFINITY;
+    expect(() => quantizeMatrix(bad, 2, 64, { bits: 2, blockSize: 32, symmetric: false, method: 'rtn' })).toThrow(/Infinity/);
+    expect(() => quantizeTensor({ shape: [128], data: new Float32Array(128) }, { bits: 4, blockSize: 32, symmetric: true, method: 'rtn' })).toThrow(
+      /only 2-D/,
     );
     const q = quantizeMatrix(new Float32Array(64), 1, 64, { bits: 4, blockSize: 32, symmetric: false, method: 'rtn' });
     expect(() => checkLayout({ ...q, data: q.data.subarray(1) })).toThrow(/inconsistent/);
