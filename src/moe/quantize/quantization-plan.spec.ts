@@ -136,6 +136,8 @@ describe('quantization plan', () => {
     expect(plannedTensorFor(g32, { kind: 'expert', layer: 1, expert: 0, name: 'up_proj' }).spec!.blockSize).toBe(32);
     expect(g32.diskBytes).toBeGreaterThan(planQuantization(MIXTRAL_640M, mode(2)).diskBytes);
     expect(() => planQuantization(MIXTRAL_640M, mode(2, { group2: 96 }))).toThrow(/power of two/);
+    const narrow = planQuantization({ ...MIXTRAL_640M, hiddenSize: 64, numHeads: 4, numKvHeads: 2, headDim: 16 }, mode(2));
+    expect(plannedTensorFor(narrow, { kind: 'expert', layer: 1, expert: 0, name: 'up_proj' }).spec!.blockSize).toBe(64);
   });
 
   it('applies per-class overrides to every tensor of the class, and the mix respects them', () => {

@@ -24,7 +24,8 @@ export interface QuantizationMode {
   /** Default: 'search' for 2-, 3- and 4-bit tensors, 'rtn' for 8 (where search gains under 5% and costs 3x). */
   method?: QuantMethod;
   /**
-   * Group size of 2-bit tensors. Default: the larger of `group` and 128, because ONNX Runtime 1.30's
+   * Group size of 2-bit tensors. Default: the larger of `group` and 128 (or K's largest power of two
+   * when K is under 128), because ONNX Runtime 1.30's
    * 2-bit MatMulNBits on CPU runs 2-2.5x slower at group 32 than 4-bit does, but about as fast at 128,
    * for ~10% more weight error (docs/moe-quantization.md).
    */
@@ -170,9 +171,10 @@ function plannedTensor(t: ModelTensor, bits: PlanBits, mode: QuantizationMode): 
     return { ...t, bits: fb, kernelBits: fb, spec: null, diskBytes: bytes, loadedBytes: bytes };
   }
   const method = mode.method ?? (bits <= 4 ? 'search' : 'rtn');
-  const group = bits === 2 ? (mode.group2 ?? Math.max(mode.group, 128)) : mode.group;
-  const spec: QuantSpec = { bits, blockSize: group, symmetric: mode.symmetric, method };
   const [n, k] = t.shape;
+  // A default 2-bit group never exceeds K's largest power of two: past that it would only pad.
+  const group = bits === 2 ? (mode.group2 ?? Math.max(mode.group, Math.min(128, 2 ** Math.floor(Math.log2(k))))) : mode.group;
+  const spec: QuantSpec = { bits, blockSize: group, symmetric: mode.symmetric, method };
   const size = (b: number): number => {
     const blocks = blocksPerCol(k, group);
     return n * blocks * ((group * b) / 8) + n * blocks * 4 + (mode.symmetric ? 0 : n * zeroPointRowBytes(blocks, b));
