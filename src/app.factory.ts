@@ -39,8 +39,11 @@ export async function createAppContext(
   role: Exclude<AppRole, 'api'>,
   options: { runMigrations?: boolean; logLevel?: LogLevel } = {},
 ): Promise<INestApplicationContext> {
-  // CLI output belongs to the command: Nest's log lines go to stderr, warnings and worse only.
-  const logger = new JsonLogger(options.logLevel ?? config.logLevel, (line) => process.stderr.write(`${line}\n`));
+  // CLI output belongs to the command: log lines go to stderr. A failed start is reported once, by
+  // the CLI's own "zhiku: <message>" line, so Nest's ExceptionHandler copy of it is dropped.
+  const logger = new JsonLogger(options.logLevel ?? config.logLevel, (line) => {
+    if (!line.includes('"context":"ExceptionHandler"')) process.stderr.write(`${line}\n`);
+  });
   const context = await NestFactory.createApplicationContext(
     AppModule.forRoot({ config, role, runMigrations: options.runMigrations }),
     { logger, abortOnError: false },

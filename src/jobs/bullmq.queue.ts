@@ -20,9 +20,10 @@ export class RedisUnavailableError extends Error {
 export class BullMqQueue extends JobQueue {
   readonly driver = 'bullmq' as const;
   private readonly connection: Redis;
-  private readonly queue: Queue;
+  private queue?: Queue;
   private worker?: Worker;
   private subscriber?: Redis;
+  private workerConnection?: Redis;
   private readonly running = new Map<string, AbortController>();
 
   constructor(
@@ -35,8 +36,6 @@ export class BullMqQueue extends JobQueue {
     // No offline queue: with Redis down an enqueue fails at once instead of hanging.
     this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
     this.connection.on('error', () => undefined); // reported through health() and enqueue errors
-    this.queue = new Queue(QUEUE_NAME, { connection: this.connection });
-    this.queue.on('error', () => undefined);
   }
 
   /** Fails start-up with a clear message when Redis does not answer. */
@@ -50,6 +49,8 @@ export class BullMqQueue extends JobQueue {
       this.connection.disconnect();
       throw new RedisUnavailableError(`could not connect to Redis at ${this.redisUrl}: ${(error as Error).message}`);
     }
+    this.queue = new Queue(QUEUE_NAME, { connection: this.connection });
+    this.queue.on('error', () => undefined);
   }
 
   async startConsuming(): Promise<void> {
@@ -59,8 +60,10 @@ export class BullMqQueue extends JobQueue {
       this.running.get(id)?.abort('cancelled' satisfies AbortReason),
     );
     await this.subscriber.subscribe(CANCEL_CHANNEL);
+    this.workerConnection = new IORedis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.workerConnection.on('error', () => undefined);
     this.worker = new Worker(QUEUE_NAME, (job) => this.process(job.data.id as string), {
-      connection: new IORedis(this.redisUrl, { maxRetriesPerRequest: null }),
+      connection: this.workerConnection,
       concurrency: this.concurrency,
       // A delivery whose worker died is recovered from the ledger, not re-delivered blindly.
       maxStalledCount: 0,
@@ -79,8 +82,10 @@ export class BullMqQueue extends JobQueue {
     for (const job of await this.repository.list({ status: 'queued', limit: 1000 }).catch(() => [])) {
       if (job.error?.startsWith('interrupted by shutdown')) await this.dispatch(job, 0).catch(() => undefined);
     }
+    // Connections handed to BullMQ are ours to close.
+    this.workerConnection?.disconnect();
     await this.subscriber?.quit().catch(() => undefined);
-    await this.queue.close().catch(() => undefined);
+    await this.queue?.close().catch(() => undefined);
     this.connection.disconnect();
   }
 
@@ -94,6 +99,7 @@ export class BullMqQueue extends JobQueue {
   }
 
   protected async dispatch(job: JobRecord, delayMs: number): Promise<void> {
+    if (!this.queue) throw new RedisUnavailableError('the BullMQ queue is not connected yet');
     await this.queue.add(
       job.name,
       { id: job.id },

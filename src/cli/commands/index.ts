@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { registerDbCommand } from './db.command';
+import { registerKeysCommand } from './keys.command';
+import { registerParseCommand } from './parse.command';
+import { registerServeCommand } from './serve.command';
+import { registerWorkerCommand } from './worker.command';
+
+/**
+ * Every command group of `zhiku`, in help order. A new group is a file
+ * `<name>.command.ts` exporting `register<Name>Command(program)` and one line here.
+ */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerServeCommand,
+  registerWorkerCommand,
+  registerDbCommand,
+  registerKeysCommand,
+  registerParseCommand,
+];
