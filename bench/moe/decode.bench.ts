@@ -5,12 +5,13 @@
  * the same run and llama.cpp's figures on this machine class (from issue 5).
  *
  *   npm run build && node dist/bench/moe/decode.bench.js [--work DIR] [--bits 32,8,4,3,2]
- *        [--prompt 512] [--decode 64] [--threads 2] [--standard-onnx]
+ *        [--prompt 512] [--decode 64] [--threads 2] [--standard-onnx] [--spin] [--import-only]
  *
  * The checkpoint and imported folders are cached under --work (default /tmp/zhiku-moe-bench), so a
  * rerun only measures. Prints a table and, last, one JSON line with every figure.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchmarkModel, type BenchmarkResult } from '../../src/moe/bench/model.benchmark';
 import { hashCheckpoint } from '../../src/moe/import/checkpoint-hash';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     log(`created ${checkpoint} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
   const sha = hashCheckpoint(checkpoint);
-  const rows: Array<{ bits: number; averageBits: number } & BenchmarkResult> = [];
+  const rows: Row[] = [];
   for (const bits of bitsList) {
     const dir = path.join(work, `onnx-${contribOps ? 'contrib' : 'standard'}-${bits}`);
     if (!fs.existsSync(path.join(dir, 'manifest.json')) || readManifest(dir).source.sha256 !== sha) {
@@ -58,22 +59,26 @@ async function main(): Promise<void> {
       await importModel(checkpoint, dir, { bits, contribOps, overwrite: true, maxPositions: 4096 });
       log(`imported ${bits}-bit in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     }
-    const model = await openModel(dir, { intraOpThreads: threads });
+    if (process.argv.includes('--import-only')) continue;
+    const load = os.loadavg()[0];
+    const model = await openModel(dir, { intraOpThreads: threads, spinning: process.argv.includes('--spin') });
     const result = await benchmarkModel(model.lm, model.manifest.weights.decodeBytesPerToken, {
       promptTokens,
       decodeTokens,
       bandwidthThreads: threads,
     });
     await model.lm.dispose();
-    rows.push({ bits, averageBits: model.manifest.weights.averageBits, ...result });
-    log(`${bits}-bit: ${JSON.stringify(result)}`);
+    rows.push({ bits, averageBits: model.manifest.weights.averageBits, loadBefore: load, loadAfter: os.loadavg()[0], ...result });
+    log(`${bits}-bit: ${JSON.stringify(result)} (load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`);
   }
   printTable(rows, contribOps, threads);
   process.stdout.write(`${JSON.stringify({ shape: SHAPE, threads, contribOps, rows })}\n`);
 }
 
-function printTable(rows: Array<{ bits: number; averageBits: number } & BenchmarkResult>, contribOps: boolean, threads: number): void {
-  const head = ['bits', 'avg b/w', 'MB/token', 'decode t/s', 'limit t/s', '% limit', 'llama.cpp', 'ratio', 'prefill t/s', 'vs llama 300-520', 'GB/s', 'RSS MB'];
+type Row = { bits: number; averageBits: number; loadBefore: number; loadAfter: number } & BenchmarkResult;
+
+function printTable(rows: Row[], contribOps: boolean, threads: number): void {
+  const head = ['bits', 'avg b/w', 'MB/token', 'decode t/s', 'limit t/s', '% limit', 'llama.cpp', 'ratio', 'prefill t/s', 'vs llama 300-520', 'GB/s', 'RSS MB', 'load avg'];
   const lines = [`ONNX Runtime ${contribOps ? 'contrib-op' : 'standard-ONNX'} graph, ${threads} threads`, head.join(' | ')];
   for (const r of rows) {
     const llama = LLAMA_CPP_DECODE[r.bits];
@@ -91,6 +96,7 @@ function printTable(rows: Array<{ bits: number; averageBits: number } & Benchmar
         `${(r.prefill_tokens_per_s / LLAMA_CPP_PREFILL.high).toFixed(2)}-${(r.prefill_tokens_per_s / LLAMA_CPP_PREFILL.low).toFixed(2)}`,
         r.measured_bandwidth_gb_s.toFixed(1),
         r.peak_rss_mb.toFixed(0),
+        `${r.loadBefore.toFixed(1)}→${r.loadAfter.toFixed(1)}`,
       ].join(' | '),
     );
   }

@@ -11,7 +11,7 @@ export interface WeightAccounting {
 /**
  * Bits per class and the bytes a decoded token reads, as the graph really holds the weights:
  * float16 storage is widened to float32 when the session loads (so it reads 4 bytes a weight), and
- * an embedding table below 16 bits is stored at float16 (the builder has no quantized gather).
+ * a quantized embedding whose width is not a multiple of the group is stored at float16 instead.
  * A token reads every dense weight, its top-k experts' weights, and one embedding row.
  */
 export function accountWeights(config: MoeConfig, bits: number, plan: QuantizationPlan | null): WeightAccounting {
@@ -20,11 +20,11 @@ export function accountWeights(config: MoeConfig, bits: number, plan: Quantizati
   let params = 0;
   let sumBits = 0;
   let decode = 0;
-  const tensors = plan ? plan.tensors : modelTensors(config).map((t) => ({ ...t, bits, loadedBytes: t.numel * 4 }));
+  const tensors = plan ? plan.tensors : modelTensors(config).map((t) => ({ ...t, bits, loadedBytes: t.numel * 4, spec: null }));
   for (const t of tensors) {
     let storedBits: number = t.shape.length === 2 ? t.bits : 32;
     let loaded = t.shape.length === 2 && storedBits <= 8 ? t.loadedBytes : t.numel * 4;
-    if (t.cls === 'embedding' && storedBits < 16) {
+    if (t.cls === 'embedding' && storedBits < 16 && t.shape[1] % (t.spec?.blockSize ?? 1) !== 0) {
       storedBits = 16;
       loaded = t.numel * 4;
     }
