@@ -16,7 +16,7 @@ message TensorTypeProto { int32 elem_type = 1; TensorShapeProto shape = 2; }
 message TypeProto { TensorTypeProto tensor_type = 1; }
 message ValueInfoProto { string name = 1; TypeProto type = 2; }
 message TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9; }
-message AttributeProto { string name = 1; float f = 2; int64 i = 3; int32 type = 20; }
+message AttributeProto { string name = 1; float f = 2; int64 i = 3; bytes s = 4; int32 type = 20; }
 message NodeProto {
   repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4;
   repeated AttributeProto attribute = 5; string domain = 7;
@@ -35,7 +35,15 @@ const UINT8 = 2;
 const INT64 = 7;
 const ATTR_INT = 2;
 
-function bytesOf(a: Float32Array | Uint8Array): Uint8Array {
+let modelType: protobuf.Type | null = null;
+
+/** onnx.ModelProto from the subset above, parsed once. */
+export function onnxModelType(): protobuf.Type {
+  modelType ??= protobuf.parse(PROTO, { keepCase: true }).root.lookupType('onnx.ModelProto');
+  return modelType;
+}
+
+export function bytesOf(a: Float32Array | Uint8Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -47,8 +55,7 @@ export interface MatMulNBitsModelOptions {
 }
 
 export function matMulNBitsModel(m: number, t: MatMulNBitsTensors, options: MatMulNBitsModelOptions = {}): Uint8Array {
-  const root = protobuf.parse(PROTO, { keepCase: true }).root;
-  const Model = root.lookupType('onnx.ModelProto');
+  const Model = onnxModelType();
   const a = t.attributes;
   const attrs = { ...a, bits: options.bitsAttr ?? a.bits };
   const inputs = ['A', 'B', 'scales'];
@@ -95,8 +102,7 @@ export function matMulNBitsModel(m: number, t: MatMulNBitsTensors, options: MatM
 
 /** A one-node `Y = GatherBlockQuantized(data, indices, scales[, zero_points])` model: an embedding lookup. */
 export function gatherBlockQuantizedModel(t: GatherBlockQuantizedTensors, numIndices: number, width: number): Uint8Array {
-  const root = protobuf.parse(PROTO, { keepCase: true }).root;
-  const Model = root.lookupType('onnx.ModelProto');
+  const Model = onnxModelType();
   const inputs = ['data', 'indices', 'scales'];
   const initializer = [
     { name: 'data', dims: t.data.dims, data_type: UINT8, raw_data: t.data.data },
@@ -142,8 +148,7 @@ export function gatherBlockQuantizedModel(t: GatherBlockQuantizedTensors, numInd
  * that the weights stream from memory as a decoded token's do, rather than staying in cache.
  */
 export function matMulNBitsChainModel(m: number, layers: readonly MatMulNBitsTensors[]): Uint8Array {
-  const root = protobuf.parse(PROTO, { keepCase: true }).root;
-  const Model = root.lookupType('onnx.ModelProto');
+  const Model = onnxModelType();
   const k = layers[0].attributes.K;
   const node: object[] = [];
   const initializer: object[] = [];
