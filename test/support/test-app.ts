@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createHttpApp } from '../../src/app.factory';
@@ -22,7 +21,7 @@ export interface TestApp {
  * LOG_LEVEL defaults to warn; the log lines are kept for assertions instead of printed.
  */
 export async function startTestApp(env: Record<string, string> = {}, dataDir?: string): Promise<TestApp> {
-  const dir = dataDir ?? (env.DATABASE_URL ? fs.mkdtempSync('/tmp/zhiku-ext-') : await freshDataDir());
+  const dir = dataDir ?? (await freshDataDir());
   const config = loadConfig({ LOG_LEVEL: 'warn', DATA_DIR: dir, ...env });
   const logs: string[] = [];
   let adminKey: string | null = null;

@@ -35,10 +35,24 @@ async function ensureTemplate(): Promise<string> {
   return dir;
 }
 
-/** A new, migrated, empty data directory under the OS temp folder; returns its path. */
+const created: string[] = [];
+let cleanupRegistered = false;
+
+/** Each copy is 40 MB: they go when the test process exits. */
+function removeOnExit(dir: string): void {
+  created.push(dir);
+  if (cleanupRegistered) return;
+  cleanupRegistered = true;
+  process.once('exit', () => {
+    for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/** A new, migrated, empty data directory under the OS temp folder (removed at exit); returns its path. */
 export async function freshDataDir(prefix = 'zhiku-test-'): Promise<string> {
   const template = await ensureTemplate();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  removeOnExit(dataDir);
   fs.cpSync(path.join(template, PGDATA_FOLDER), path.join(dataDir, PGDATA_FOLDER), { recursive: true });
   return dataDir;
 }
