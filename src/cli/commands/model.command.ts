@@ -170,6 +170,7 @@ function withSession(command: Command): Command {
     .argument('<name>', 'imported model folder, or a model name under the models directory')
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '2')
     .option('--provider <ep>', 'execution provider: cpu or cuda', 'cpu')
+    .option('--spin', 'let idle ONNX Runtime threads spin (faster on dedicated cores, slower on shared ones)')
     .option('--json', 'print the result as JSON');
 }
 
@@ -177,6 +178,7 @@ function sessionOptions(flags: Flags): SessionOptions & { intraOpThreads: number
   return {
     intraOpThreads: parseIntOption('--threads', str(flags, 'threads'), 2, 1, 256),
     executionProvider: parseChoice<ExecutionProvider>('--provider', str(flags, 'provider'), ['cpu', 'cuda'], 'cpu'),
+    spinning: Boolean(flags.spin),
   };
 }
 

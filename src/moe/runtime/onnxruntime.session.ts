@@ -79,6 +79,11 @@ export async function createOrtSession(modelPath: string, options: SessionOption
     });
     return new OrtInferenceSession(session);
   } catch (e) {
-    throw new SessionCreateError(`could not load ${modelPath} on ${provider}: ${(e as Error).message}`);
+    const hint =
+      provider === 'cpu'
+        ? ''
+        : ` (onnxruntime-node loads the ${provider} provider from libraries fetched at install time on a host with ` +
+          `network access and a matching driver; without them run with the 'cpu' provider)`;
+    throw new SessionCreateError(`could not load ${modelPath} on ${provider}: ${(e as Error).message}${hint}`);
   }
 }
