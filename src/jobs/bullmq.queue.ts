@@ -38,8 +38,12 @@ export class BullMqQueue extends JobQueue {
     this.connection.on('error', () => undefined); // reported through health() and enqueue errors
   }
 
-  /** Fails start-up with a clear message when Redis does not answer. */
+  /**
+   * Fails start-up with a clear message when Redis does not answer. The api and worker roles call
+   * it at start; a CLI command only when it first enqueues, so `zhiku keys list` needs no Redis.
+   */
   async connect(timeoutMs = 5000): Promise<void> {
+    if (this.queue) return;
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
     );
@@ -99,8 +103,8 @@ export class BullMqQueue extends JobQueue {
   }
 
   protected async dispatch(job: JobRecord, delayMs: number): Promise<void> {
-    if (!this.queue) throw new RedisUnavailableError('the BullMQ queue is not connected yet');
-    await this.queue.add(
+    if (!this.queue) await this.connect();
+    await (this.queue as Queue).add(
       job.name,
       { id: job.id },
       { delay: Math.max(0, delayMs), attempts: 1, removeOnComplete: true, removeOnFail: 1000 },

@@ -8,7 +8,7 @@ import { JobHandlerRegistry } from './job-handler.registry';
 import { JobQueue } from './job-queue';
 import { JobRunner } from './job-runner';
 import { JobsController } from './jobs.controller';
-import { JOBS_CONSUME, JobsLifecycle } from './jobs.lifecycle';
+import { JOBS_CONSUME, JOBS_HTTP, JobsLifecycle } from './jobs.lifecycle';
 import { JobsRepository } from './jobs.repository';
 
 export interface JobsModuleOptions {
@@ -34,6 +34,7 @@ export class JobsModule {
         DiagnosticJobHandler,
         JobsLifecycle,
         { provide: JOBS_CONSUME, useValue: options.consume },
+        { provide: JOBS_HTTP, useValue: options.http },
         {
           provide: JobQueue,
           inject: [APP_CONFIG, JobsRepository, JobRunner],
