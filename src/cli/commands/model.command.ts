@@ -60,6 +60,7 @@ export function registerModelCommand(program: Command): void {
     .option('--asymmetric', 'asymmetric codes with zero points (default symmetric)')
     .option('--int3 <scheme>', "how 3 bits are realised: 'mix' (2/4/8-bit kernels) or 'packed' (3-bit codes run as 4-bit)")
     .option('--standard-onnx', 'standard ONNX ops only (no ONNX Runtime contrib ops)')
+    .option('--max-positions <n>', "longest sequence the model accepts (default: the config's, at most 32768)")
     .option('--overwrite', 'replace an existing model folder')
     .option('--json', 'print the manifest as JSON')
     .action((checkpoint: string, flags: Flags) => run(async () => {
@@ -68,9 +69,11 @@ export function registerModelCommand(program: Command): void {
       const bits = parseChoice('--bits', str(flags, 'bits'), IMPORT_BITS, 32) as ImportBits;
       const group = parseChoice('--group', str(flags, 'group'), [32, 64, 128], 32);
       const int3 = str(flags, 'int3') === undefined ? undefined : parseChoice('--int3', str(flags, 'int3'), ['mix', 'packed'] as const, 'mix');
+      const maxPositions =
+        str(flags, 'maxPositions') === undefined ? undefined : parseIntOption('--max-positions', str(flags, 'maxPositions'), 0, 2);
       let last = '';
       const manifest = await importModel(checkpoint, out, {
-        bits, group, int3, symmetric: !flags.asymmetric, contribOps: !flags.standardOnnx, overwrite: Boolean(flags.overwrite),
+        bits, group, int3, maxPositions, symmetric: !flags.asymmetric, contribOps: !flags.standardOnnx, overwrite: Boolean(flags.overwrite),
       }, ({ stage, done, total }) => {
         const line = stage === 'hash' ? `hashing ${Math.floor((100 * done) / total)}%` : `${stage} ${done}/${total}`;
         if (line !== last && !flags.json) process.stderr.write(`\r${line}   `);

@@ -25,6 +25,8 @@ describe('OnnxCausalLm', () => {
     const logits = await lm.forward([1, 2]);
     expect(logits).toHaveLength(config.vocabSize);
     expect(await lm.forward([5], { allLogits: true })).toHaveLength(config.vocabSize);
+    await expect(lm.forward(Array(config.maxPositionEmbeddings).fill(1))).rejects.toThrow(/exceed this model's context of 128/);
+    expect(lm.cachedLength).toBe(3);
     await lm.dispose();
   });
 

@@ -14,9 +14,14 @@ export class OnnxCausalLm implements CausalLm {
   private length = 0;
   private busy = false;
 
+  /**
+   * `maxPositions`: rows of the graph's rotary tables (the manifest's graph.maxPositions); a
+   * sequence may not grow past it.
+   */
   constructor(
     readonly config: MoeConfig,
     private readonly session: InferenceSession,
+    private readonly maxPositions = config.maxPositionEmbeddings,
   ) {
     this.reset();
   }
@@ -30,6 +35,12 @@ export class OnnxCausalLm implements CausalLm {
     const vocab = this.config.vocabSize;
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new MoeError(`token id ${id} is outside the vocabulary [0, ${vocab})`);
+    }
+    if (this.length + ids.length > this.maxPositions) {
+      throw new MoeError(
+        `${this.length + ids.length} tokens exceed this model's context of ${this.maxPositions}; ` +
+          'reset the sequence, or import the model again with a larger --max-positions',
+      );
     }
     if (this.busy) throw new MoeError('forward called again before the previous call finished; one sequence runs at a time');
     this.busy = true;

@@ -26,7 +26,7 @@ export async function openModel(
   return {
     dir,
     manifest,
-    lm: new OnnxCausalLm(manifest.config, session),
+    lm: new OnnxCausalLm(manifest.config, session, manifest.graph.maxPositions),
     tokenizerPath: file('tokenizer.json'),
     tokenizerConfigPath: file('tokenizer_config.json'),
   };

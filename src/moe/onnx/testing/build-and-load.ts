@@ -16,7 +16,11 @@ export async function buildAndLoad(
 ): Promise<{ lm: OnnxCausalLm; built: BuiltModel; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-onnx-'));
   const built = createBuilder(config, weights, options).build(dir);
-  const lm = new OnnxCausalLm(config, await createOrtSession(built.modelPath, { intraOpThreads: 1 }));
+  const lm = new OnnxCausalLm(
+    config,
+    await createOrtSession(built.modelPath, { intraOpThreads: 1 }),
+    options.maxPositions ?? Math.min(config.maxPositionEmbeddings, 32768),
+  );
   return { lm, built, dir };
 }
 
