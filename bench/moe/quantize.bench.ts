@@ -8,6 +8,8 @@
 import * as ort from 'onnxruntime-node';
 import type { MoeConfig } from '../../src/moe/model/moe-config';
 import { matMulNBitsChainModel, matMulNBitsModel } from '../../src/moe/quantize/matmul-nbits-model.fixture';
+import { qmoeModel } from '../../src/moe/quantize/qmoe-model.fixture';
+import { toQMoE } from '../../src/moe/quantize/qmoe.layout';
 import { toMatMulNBits } from '../../src/moe/quantize/matmul-nbits.layout';
 import { quantizeMatrix } from '../../src/moe/quantize/matrix.quantizer';
 import { type QuantizationMode, planQuantization } from '../../src/moe/quantize/quantization-plan';
@@ -255,6 +257,41 @@ async function streaming(): Promise<void> {
   }
 }
 
+/**
+ * One QMoE node of the benchmark model's layer shape (8 experts, hidden 1024, intermediate 2816,
+ * top-2) at one token, per width; memory growth shows whether the kernel keeps float copies.
+ */
+async function qmoe(): Promise<void> {
+  const E = 8;
+  const H = 1024;
+  const I = 2816;
+  console.log(`\n## QMoE, ${E} experts [${I}, ${H}], top-2, T=1, 1 intra-op thread, best of 8 rounds`);
+  const rand = seededRandom(9);
+  const gate = gaussianMatrix(I, H, rand, 0.02);
+  const down = gaussianMatrix(H, I, rand, 0.02);
+  const x = new ort.Tensor('float32', gaussianMatrix(1, H, rand, 1), [1, H]);
+  const router = new ort.Tensor('float32', gaussianMatrix(1, E, rand, 1), [1, E]);
+  for (const bits of [8, 4, 2] as const) {
+    const spec = { bits, blockSize: 32, symmetric: true, method: 'rtn' as const };
+    const g = quantizeMatrix(gate, I, H, spec);
+    const d = quantizeMatrix(down, H, I, spec);
+    const rss = process.memoryUsage().rss;
+    const session = await ort.InferenceSession.create(
+      qmoeModel(toQMoE(Array.from({ length: E }, () => ({ gate: g, up: g, down: d }))), 1, 2),
+      { intraOpNumThreads: 1 },
+    );
+    await session.run({ input: x, router_probs: router });
+    let best = Infinity;
+    for (let round = 0; round < 8; round++) {
+      const t0 = process.hrtime.bigint();
+      for (let r = 0; r < 5; r++) await session.run({ input: x, router_probs: router });
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6 / 5);
+    }
+    console.log(`int${bits} g32: ${best.toFixed(2)} ms per token, RSS +${((process.memoryUsage().rss - rss) / 1e6).toFixed(0)} MB`);
+    await session.release();
+  }
+}
+
 /** Sections to run: any of --quality --throughput --plans --kernels --full; none given = the first three. */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -268,6 +305,7 @@ async function main(): Promise<void> {
   if (args.includes('--kernels')) {
     await kernels();
     await streaming();
+    await qmoe();
   }
   if (args.includes('--full')) fullModel();
 }
