@@ -1,5 +1,5 @@
 import { quantizeMatrix } from './matrix.quantizer';
-import { errorBetween, formatQualityTable, qualityTable, storedBitsPerWeight } from './quality-report';
+import { QualityAccumulator, errorBetween, formatQualityTable, qualityTable, storedBitsPerWeight, weightError } from './quality-report';
 import { gaussianMatrix, seededRandom } from './quantize.test-utils';
 
 describe('quantization quality report', () => {
@@ -34,5 +34,28 @@ describe('quantization quality report', () => {
     expect(text.split('\n')).toHaveLength(6); // name, header, 4 rows
     expect(text).toContain('int3 g64 asym search');
     expect(text).toMatch(/4\.56 +0\.0\d{4}/); // int4 g64 asym: 4 + 0.5 + 4/64 bpw, error around 9%
+  });
+
+  it('accumulates error per class and width across tensors, as an import prints it', () => {
+    const acc = new QualityAccumulator();
+    const spec = { bits: 2, blockSize: 32, symmetric: false, method: 'search' } as const;
+    const a = gaussianMatrix(8, 64, seededRandom(3), 0.02);
+    const b = gaussianMatrix(8, 64, seededRandom(4), 0.05);
+    const qa = quantizeMatrix(a, 8, 64, spec);
+    const qb = quantizeMatrix(b, 8, 64, spec);
+    acc.add('expert_gate_up', 2, a, qa);
+    acc.add('expert_gate_up', 2, b, qb);
+    acc.add('attention', 8, a, quantizeMatrix(a, 8, 64, { ...spec, bits: 8 }));
+    const rows = acc.rows();
+    expect(rows.map((r) => [r.cls, r.bits, r.params])).toEqual([
+      ['expert_gate_up', 2, 1024],
+      ['attention', 8, 512],
+    ]);
+    // Pooled: sqrt((Σe²_a + Σe²_b) / (Σw²_a + Σw²_b)), between the two tensors' own errors.
+    const [ea, eb] = [weightError(a, qa).relFrobenius, weightError(b, qb).relFrobenius];
+    expect(rows[0].relFrobenius).toBeGreaterThanOrEqual(Math.min(ea, eb));
+    expect(rows[0].relFrobenius).toBeLessThanOrEqual(Math.max(ea, eb));
+    expect(rows[0].maxAbs).toBe(Math.max(weightError(a, qa).maxAbs, weightError(b, qb).maxAbs));
+    expect(acc.format()).toContain('expert_gate_up   int2');
   });
 });

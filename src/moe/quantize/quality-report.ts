@@ -63,3 +63,68 @@ export function formatQualityTable(name: string, rows: readonly QualityRow[]): s
   });
   return [header, ...lines].join('\n');
 }
+
+interface ClassTotals {
+  cls: string;
+  bits: number;
+  params: number;
+  errSq: number;
+  refSq: number;
+  maxAbs: number;
+}
+
+export interface ClassQualityRow {
+  cls: string;
+  bits: number;
+  params: number;
+  relFrobenius: number;
+  maxAbs: number;
+}
+
+/**
+ * Weight error summed per (tensor class, bit width) while a model is quantized tensor by tensor,
+ * so an import can print one table at the end without keeping any weight.
+ */
+export class QualityAccumulator {
+  private readonly totals = new Map<string, ClassTotals>();
+
+  add(cls: string, bits: number, original: Float32Array, q: QuantizedMatrix): void {
+    const d = dequantizeMatrix(q);
+    const key = `${cls}/${bits}`;
+    let t = this.totals.get(key);
+    if (!t) this.totals.set(key, (t = { cls, bits, params: 0, errSq: 0, refSq: 0, maxAbs: 0 }));
+    let errSq = 0;
+    let refSq = 0;
+    let maxAbs = t.maxAbs;
+    for (let i = 0; i < original.length; i++) {
+      const e = original[i] - d[i];
+      errSq += e * e;
+      refSq += original[i] * original[i];
+      const a = e < 0 ? -e : e;
+      if (a > maxAbs) maxAbs = a;
+    }
+    t.params += original.length;
+    t.errSq += errSq;
+    t.refSq += refSq;
+    t.maxAbs = maxAbs;
+  }
+
+  rows(): ClassQualityRow[] {
+    return [...this.totals.values()].map((t) => ({
+      cls: t.cls,
+      bits: t.bits,
+      params: t.params,
+      relFrobenius: t.refSq > 0 ? Math.sqrt(t.errSq / t.refSq) : Math.sqrt(t.errSq),
+      maxAbs: t.maxAbs,
+    }));
+  }
+
+  format(): string {
+    const lines = this.rows().map(
+      (r) =>
+        `  ${r.cls.padEnd(16)} ${`int${r.bits}`.padEnd(5)} ${(r.params / 1e6).toFixed(2).padStart(9)}M  ` +
+        `${r.relFrobenius.toFixed(5).padStart(9)}  ${r.maxAbs.toExponential(2).padStart(9)}`,
+    );
+    return ['  class            bits      params   rel.frob   max|err|', ...lines].join('\n');
+  }
+}
