@@ -153,6 +153,7 @@ describe('platform over HTTP (embedded PGlite, in-process queue)', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(/zhiku_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
     expect(res.text).toMatch(/zhiku_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/api\/keys"\}/);
+    expect(res.text).toMatch(/zhiku_jobs\{status="completed"\} [1-9]/);
   });
 
   it('serves the OpenAPI description at /docs', async () => {

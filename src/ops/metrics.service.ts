@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JobQueue } from '../jobs/job-queue';
 
 /** Prometheus metrics of this process; a registry per app so tests can run several apps at once. */
 @Injectable()
@@ -19,8 +20,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(queue: JobQueue) {
     collectDefaultMetrics({ register: this.registry, prefix: 'zhiku_' });
+    new Gauge({
+      name: 'zhiku_jobs',
+      help: 'Jobs in the ledger by status (read at scrape time)',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        const health = await queue.health();
+        for (const [status, count] of Object.entries(health.counts ?? {})) this.set({ status }, count);
+      },
+    });
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

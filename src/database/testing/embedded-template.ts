@@ -10,11 +10,11 @@ import { PGDATA_FOLDER } from '../pglite/embedded-postgres';
 /**
  * Test support: a fully migrated embedded data directory made once (first open of a new PGlite
  * directory costs 5-15 s) and copied for every test that needs a fresh database (a copy plus a
- * reopen costs about 1 s). Keyed by the migration list, so a new migration makes a new template.
+ * reopen costs about 1 s). Keyed by the migrations' code, so a new or changed migration makes a new template.
  */
 function templateDir(): string {
   const key = createHash('sha256')
-    .update(ALL_MIGRATIONS.map((m) => m.name).join(','))
+    .update(ALL_MIGRATIONS.map((m) => `${m.name}:${m.toString()}`).join('\n'))
     .digest('hex')
     .slice(0, 12);
   return path.join(os.tmpdir(), `zhiku-pg-template-${key}`);
