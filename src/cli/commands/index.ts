@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDbCommand } from './db.command';
 import { registerKeysCommand } from './keys.command';
+import { registerModelCommand } from './model.command';
 import { registerParseCommand } from './parse.command';
 import { registerServeCommand } from './serve.command';
 import { registerWorkerCommand } from './worker.command';
@@ -15,4 +16,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDbCommand,
   registerKeysCommand,
   registerParseCommand,
+  registerModelCommand,
 ];
