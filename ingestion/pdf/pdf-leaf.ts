@@ -12,7 +12,9 @@ export interface PageElement {
   rows?: string[][];
 }
 
-export const LIST_MARKER = /^([•●○◦▪■◆►✓\-–—*·]|\(?\d{1,2}[.)、]|[a-zA-Z][.)]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*/u;
+export const LIST_MARKER = /^([•●○◦▪■◆►✓\-–—*·]\s*|\(?\d{1,2}[.)](?=\s)|\d{1,2}、|[a-z][.)](?=\s)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)/u;
+/** A numbered sub-heading set in body size ("3.1 Traces") ends its line's paragraph. */
+const NUMBERED_LINE = /^\d{1,2}(\.\d{1,2})+\s+\S/;
 
 /** Turns one XY-cut leaf into tables (rows of several cells) and paragraphs (joined lines). */
 export function layoutLeaf(segments: Segment[]): PageElement[] {
@@ -187,6 +189,7 @@ function breaksBefore(prev: Line, line: Line, para: PageElement, left: number, r
   const indented = line.x0 - left > 1.0 * size && prev.x0 - left <= 1.0 * size && line.x0 - prev.x0 > 0.8 * size;
   if (indented && line.x1 >= right - 2 * size) return true;
   const shortLine = prev.x1 < right - 3 * size;
+  if (shortLine && para.lines === 1 && NUMBERED_LINE.test(prev.text) && prev.text.length <= 80) return true;
   return shortLine && /[.!?。！？:：]["'”’)）]?$/u.test(prev.text);
 }
 

@@ -45,7 +45,31 @@ export function buildSegments(runs: TextRun[]): Segment[] {
     }
   });
   for (const s of segments) s.text = s.text.replace(/\s+/g, ' ').trim();
-  return segments.filter((s) => s.text !== '');
+  return attachMarkers(segments.filter((s) => s.text !== ''));
+}
+
+const MARKER = /^(\d{1,2}(\.\d{1,2})*\.|[•●○◦▪■◆►✓·])$/u;
+
+/**
+ * A bullet or section number set apart from its text ("2.   Overview", "•   We explain") belongs to
+ * the segment after it; left alone it would look like a table column or a column of its own.
+ */
+function attachMarkers(segments: Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    const next = segments[i + 1];
+    const firstInRow = i === 0 || segments[i - 1].row !== s.row;
+    if (next && firstInRow && next.row === s.row && MARKER.test(s.text) && next.x0 - s.x1 < 3 * s.fontSize) {
+      next.text = `${s.text} ${next.text}`;
+      next.x0 = s.x0;
+      next.y0 = Math.min(next.y0, s.y0);
+      next.y1 = Math.max(next.y1, s.y1);
+      continue;
+    }
+    out.push(s);
+  }
+  return out;
 }
 
 /** Runs whose baselines lie within half a font size of each other share a row. */

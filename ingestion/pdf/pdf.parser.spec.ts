@@ -114,3 +114,15 @@ describe('PDF parsing (text layers)', () => {
     expect(error).toMatchObject({ limit: 'pages', actual: 5, max: 4 });
   });
 });
+
+describe('PDF structure details', () => {
+  it('keeps section numbers with their titles and numbered sub-headings out of the paragraph after them', async () => {
+    const doc = await parse(readDoc('pdf/pdfjs__tracemonkey.pdf'), 'tracemonkey.pdf', { enableOcr: false });
+    const headings = doc.blocks.filter((b) => b.kind === 'heading').map((b) => b.text);
+    expect(headings).toEqual(expect.arrayContaining(['2. Overview: Example Tracing Run', '3. Trace Trees', '3.1 Traces', '3.2 Trace Trees']));
+    const traces = doc.blocks.find((b) => b.text.startsWith('A trace is simply a program path'));
+    expect(traces?.provenance.headingPath.slice(-2)).toEqual(['3. Trace Trees', '3.1 Traces']);
+    const bullets = doc.blocks.filter((b) => b.kind === 'list_item' && b.provenance.page === 2);
+    expect(bullets.map((b) => b.text.split(' ').slice(0, 4).join(' '))).toEqual(['• We explain an', '• We explain how', '• We validate our']);
+  });
+});
