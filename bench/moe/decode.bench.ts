@@ -10,6 +10,7 @@
  * The checkpoint and imported folders are cached under --work (default /tmp/zhiku-moe-bench), so a
  * rerun only measures. Prints a table and, last, one JSON line with every figure.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,7 +38,20 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
+/** Child mode: open one imported folder, benchmark it, print the result as one JSON line. */
+async function measure(dir: string): Promise<void> {
+  const model = await openModel(dir, { intraOpThreads: Number(arg('threads', '2')), spinning: process.argv.includes('--spin') });
+  const result = await benchmarkModel(model.lm, model.manifest.weights.decodeBytesPerToken, {
+    promptTokens: Number(arg('prompt', '512')),
+    decodeTokens: Number(arg('decode', '64')),
+    bandwidthThreads: Number(arg('threads', '2')),
+  });
+  await model.lm.dispose();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--measure')) return measure(arg('measure', ''));
   const work = path.resolve(arg('work', '/tmp/zhiku-moe-bench'));
   const bitsList = arg('bits', '32,8,4,3,2').split(',').map(Number) as ImportBits[];
   const promptTokens = Number(arg('prompt', '512'));
@@ -60,15 +74,13 @@ async function main(): Promise<void> {
       log(`imported ${bits}-bit in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     }
     if (process.argv.includes('--import-only')) continue;
+    // Each width is measured in a fresh process, so peak RSS is that model's alone.
+    const args = [...process.execArgv, __filename, '--measure', dir, '--prompt', String(promptTokens), '--decode', String(decodeTokens), '--threads', String(threads)];
+    if (process.argv.includes('--spin')) args.push('--spin');
     const load = os.loadavg()[0];
-    const model = await openModel(dir, { intraOpThreads: threads, spinning: process.argv.includes('--spin') });
-    const result = await benchmarkModel(model.lm, model.manifest.weights.decodeBytesPerToken, {
-      promptTokens,
-      decodeTokens,
-      bandwidthThreads: threads,
-    });
-    await model.lm.dispose();
-    rows.push({ bits, averageBits: model.manifest.weights.averageBits, loadBefore: load, loadAfter: os.loadavg()[0], ...result });
+    const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const result = JSON.parse(output.trim().split('\n').pop()!) as BenchmarkResult;
+    rows.push({ bits, averageBits: readManifest(dir).weights.averageBits, loadBefore: load, loadAfter: os.loadavg()[0], ...result });
     log(`${bits}-bit: ${JSON.stringify(result)} (load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`);
   }
   printTable(rows, contribOps, threads);
