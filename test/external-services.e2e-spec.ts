@@ -42,6 +42,13 @@ describe('external PostgreSQL through DATABASE_URL (pglite-socket + pg driver)',
   });
 });
 
+describe('unreachable services', () => {
+  it('fails start-up at once with a clear message when REDIS_URL does not answer', async () => {
+    const error = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/^could not connect to Redis at redis:\/\/127\.0\.0\.1:1: /);
+  });
+});
+
 const describeRedis = redisServerInstalled() ? describe : describe.skip;
 if (!redisServerInstalled()) {
   // Visible in the run's output: the BullMQ path was not exercised on this machine.

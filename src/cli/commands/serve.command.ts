@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Logger } from '@nestjs/common';
 import { createHttpApp } from '../../app.factory';
 import { configFor } from '../cli-context';
+import { UsageError } from '../cli-errors';
 import { keepAlive } from '../keep-alive';
 
 /** `zhiku serve`: the HTTP API on PORT (3000), the embedded database unless DATABASE_URL is set. */
@@ -13,6 +14,9 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: { port?: string }, command: Command) => {
       const config = configFor(command);
       const port = flags.port === undefined ? config.port : Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`--port must be a whole number from 0 to 65535, got "${flags.port}"`);
+      }
       const app = await createHttpApp(config);
       app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
       await app.listen(port, config.host);
