@@ -42,6 +42,10 @@ export function joinLines(left: string, right: string): string {
   const first = b[0];
   // Chinese is written without spaces, also where a Latin word meets a Chinese character.
   if (isCjk(last) || isCjk(first)) return a + b;
-  if (last === '-' && /\p{Ll}/u.test(first) && /\p{L}/u.test(a[a.length - 2] ?? '')) return a.slice(0, -1) + b;
+  if (last === '-' && /\p{L}/u.test(a[a.length - 2] ?? '')) {
+    // "hyphen-\nated" was one word broken by the line; "Trace-\nMonkey" keeps its hyphen.
+    if (/\p{Ll}/u.test(first)) return a.slice(0, -1) + b;
+    if (/\p{Lu}/u.test(first)) return a + b;
+  }
   return `${a} ${b}`;
 }

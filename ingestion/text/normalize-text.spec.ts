@@ -1,0 +1,21 @@
+import { joinLines, normalizeText, removeCjkSpaces } from './normalize-text';
+
+describe('text normalisation', () => {
+  it('joins lines: CJK without a space, English with one, broken words rejoined', () => {
+    expect(joinLines('知识库的主要', '内容')).toBe('知识库的主要内容');
+    expect(joinLines('使用', 'LangChain 框架')).toBe('使用LangChain 框架');
+    expect(joinLines('the compi-', 'lation step')).toBe('the compilation step');
+    expect(joinLines('called Trace-', 'Monkey')).toBe('called Trace-Monkey');
+    expect(joinLines('see page', '42')).toBe('see page 42');
+  });
+
+  it('applies NFKC except to full-width punctuation, and drops control characters', () => {
+    expect(normalizeText('⽤⽅ Ｗｏｒｄ ２０２４')).toBe('用方 Word 2024');
+    expect(normalizeText('好，真的！…')).toBe('好，真的！…');
+    expect(normalizeText('a\u0003b\u200bc')).toBe('abc');
+  });
+
+  it('removes the spaces OCR leaves between Chinese characters only', () => {
+    expect(removeCjkSpaces('我 是 中 国 人 and you')).toBe('我是中国人 and you');
+  });
+});
