@@ -12,6 +12,7 @@ import { qmoeModel } from '../../src/moe/quantize/qmoe-model.fixture';
 import { toQMoE } from '../../src/moe/quantize/qmoe.layout';
 import { toMatMulNBits } from '../../src/moe/quantize/matmul-nbits.layout';
 import { quantizeMatrix } from '../../src/moe/quantize/matrix.quantizer';
+import { configureQuantizerThreads, releaseQuantizerThreads } from '../../src/moe/quantize/quantizer-pool';
 import { type QuantizationMode, planQuantization } from '../../src/moe/quantize/quantization-plan';
 import { qualityTable, weightError } from '../../src/moe/quantize/quality-report';
 import type { QuantBits, QuantSpec } from '../../src/moe/quantize/quantize.types';
@@ -81,7 +82,7 @@ function throughput(): void {
   const n = 2816;
   const k = 1024;
   const w = gaussianMatrix(n, k, seededRandom(3), 0.02);
-  console.log(`\n## throughput, one thread, [${n}, ${k}] (M weights/s)`);
+  console.log(`\n## throughput, [${n}, ${k}] (M weights/s)`);
   for (const method of ['rtn', 'search'] as const)
     for (const bits of BITS)
       for (const symmetric of [true, false]) {
@@ -137,7 +138,7 @@ function fullModel(): void {
       seconds += Number(process.hrtime.bigint() - t0) / 1e9;
       weights += t.numel;
     }
-    console.log(`\n## full model, ${name}: ${(weights / 1e6).toFixed(0)}M weights quantized in ${seconds.toFixed(1)} s (one thread)`);
+    console.log(`\n## full model, ${name}: ${(weights / 1e6).toFixed(0)}M weights quantized in ${seconds.toFixed(1)} s`);
   }
 }
 
@@ -292,9 +293,13 @@ async function qmoe(): Promise<void> {
   }
 }
 
-/** Sections to run: any of --quality --throughput --plans --kernels --full; none given = the first three. */
+/** Sections to run: any of --quality --throughput --plans --kernels --full (none = the first three); --threads N. */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const threadsAt = args.indexOf('--threads');
+  const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1;
+  configureQuantizerThreads(threads);
+  console.log(`quantizer threads: ${threads}`);
   const all = !args.some((a) => ['--quality', '--throughput', '--plans', '--kernels', '--full'].includes(a));
   if (all || args.includes('--quality')) quality();
   if (all || args.includes('--throughput')) throughput();
@@ -308,6 +313,7 @@ async function main(): Promise<void> {
     await qmoe();
   }
   if (args.includes('--full')) fullModel();
+  await releaseQuantizerThreads();
 }
 
 void main();

@@ -1,6 +1,6 @@
 import type { Tensor } from '../model/model-weights';
-import { packBits } from './bit-packing';
-import { type GroupResult, rtnAsymmetric, rtnSymmetric, searchGroup } from './group-kernels';
+import { parallelQuantize } from './quantizer-pool';
+import { quantizeRows } from './quantize-rows';
 import {
   type QuantizedMatrix,
   type QuantSpec,
@@ -28,34 +28,17 @@ export function quantizeMatrix(data: Float32Array, n: number, k: number, spec: Q
   const { bits, blockSize, symmetric } = spec;
   const blocks = blocksPerCol(k, blockSize);
   const blobSize = (blockSize * bits) / 8;
-  const zpRow = zeroPointRowBytes(blocks, bits);
-  const out = new Uint8Array(n * blocks * blobSize);
-  const scales = new Float32Array(n * blocks);
-  const zeroPoints = symmetric ? null : new Uint8Array(n * zpRow);
-  const codes = new Uint8Array(blockSize);
-  const rtnCodes = new Uint8Array(blockSize);
-  const rowZps = new Uint8Array(blocks);
-  const res: GroupResult = { scale: 0, zeroPoint: 0 };
-  const search = spec.method === 'search';
-
-  for (let row = 0; row < n; row++) {
-    const rowOff = row * k;
-    checkFinite(data, rowOff, k, row);
-    for (let b = 0; b < blocks; b++) {
-      const start = b * blockSize;
-      const len = Math.min(blockSize, k - start);
-      if (search) searchGroup(data, rowOff + start, len, bits, symmetric, codes, rtnCodes, res);
-      else if (symmetric) rtnSymmetric(data, rowOff + start, len, bits, codes, res);
-      else rtnAsymmetric(data, rowOff + start, len, bits, codes, res);
-      if (len < blockSize) codes.fill(res.zeroPoint, len);
-      const blockIndex = row * blocks + b;
-      packBits(codes, 0, blockSize, bits, out, blockIndex * blobSize);
-      scales[blockIndex] = res.scale;
-      rowZps[b] = res.zeroPoint;
-    }
-    if (zeroPoints) packBits(rowZps, 0, blocks, bits, zeroPoints, row * zpRow);
+  for (let row = 0; row < n; row++) checkFinite(data, row * k, k, row);
+  let out = parallelQuantize(data, n, k, spec);
+  if (!out) {
+    out = {
+      data: new Uint8Array(n * blocks * blobSize),
+      scales: new Float32Array(n * blocks),
+      zeroPoints: symmetric ? null : new Uint8Array(n * zeroPointRowBytes(blocks, bits)),
+    };
+    quantizeRows(data, k, spec, 0, n, out);
   }
-  return { n, k, bits, blockSize, symmetric, blocksPerCol: blocks, blobSize, data: out, scales, zeroPoints };
+  return { n, k, bits, blockSize, symmetric, blocksPerCol: blocks, blobSize, data: out.data, scales: out.scales, zeroPoints: out.zeroPoints };
 }
 
 /** A NaN or infinity would silently poison its whole group's scale: refuse it, saying where it is. */
