@@ -1,7 +1,8 @@
 import { Platform1795832716129 } from './1795832716129-Platform';
+import { RetrievalIndex1795834586899 } from './1795834586899-RetrievalIndex';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
  * TypeScript under jest and from dist/ at run time. A new migration is one file plus one line here.
  */
-export const ALL_MIGRATIONS = [Platform1795832716129];
+export const ALL_MIGRATIONS = [Platform1795832716129, RetrievalIndex1795834586899];

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../config';
+import { createDataSource } from '../../database/data-source.factory';
+import { freshDataDir } from '../../database/testing/embedded-template';
+import { dot } from '../embed/embedder';
+import { HashedFeaturesEmbedder } from '../embed/hashed-features.embedder';
+import { Bm25Index } from '../rank/bm25';
+import { reciprocalRankFusion } from '../rank/fusion';
+import { indexText } from '../rank/memory-index';
+import { SEARCH_MODES } from '../rank/search-options';
+import { InvalidSearchError } from '../retrieval.errors';
+import { analyze } from '../text/lexical-analyzer';
+import { RetrievalEngine } from './retrieval.engine';
+import { RetrievalRepository } from './retrieval.repository';
+import type { DocumentToIndex } from './retrieval.types';
+
+jest.setTimeout(120_000);
+
+const KB_A = randomUUID();
+const KB_B = randomUUID();
+
+const A_TEXTS = [
+  '漠河机场位于黑龙江省漠河县，是中国第一个建于永久冻土带的机场，总投资2.38亿元人民币。',
+  '机场跑道长2200米，可满足年旅客吞吐量12万人次的需要。',
+  'Clause 3.2.1 of GB/T 1234-2020 specifies the test method for product XJ-200B.',
+  'The Super Bowl 2021 took place at Raymond James Stadium in Tampa, Florida.',
+];
+const B_TEXTS = [
+  '漠河机场的秘密文件：只有知识库B的读者可以看到这一段关于漠河机场的内容。',
+  'Secret: the Super Bowl 2021 location memo for Tampa, Florida, readable only in B.',
+];
+
+function doc(kb: string, name: string, texts: string[], tags: string[] = []): DocumentToIndex {
+  return {
+    knowledgeBaseId: kb,
+    documentId: randomUUID(),
+    documentName: name,
+    tags,
+    chunks: texts.map((text, index) => ({ chunkId: randomUUID(), index, text, context: name, provenance: { pages: [index + 1], headingPath: [name] } })),
+  };
+}
+
+describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () => {
+  let ds: DataSource;
+  let repo: RetrievalRepository;
+  let engine: RetrievalEngine;
+  const docA = doc(KB_A, 'a.txt', A_TEXTS.slice(0, 2), ['airport']);
+  const docA2 = doc(KB_A, 'a2.txt', A_TEXTS.slice(2), ['standards']);
+  const docB = doc(KB_B, 'b.txt', B_TEXTS);
+
+  beforeAll(async () => {
+    ds = await createDataSource(loadConfig({ DATA_DIR: await freshDataDir() }), { runMigrations: true });
+    repo = new RetrievalRepository(ds);
+    engine = new RetrievalEngine(repo, new HashedFeaturesEmbedder());
+    for (const d of [docA, docA2, docB]) await engine.indexDocument(d);
+  });
+  afterAll(async () => ds?.destroy());
+
+  it('never returns a chunk of B to a reader of A only, in any mode, even for B-shaped queries', async () => {
+    for (const mode of SEARCH_MODES) {
+      for (const query of ['漠河机场 秘密文件 知识库B', 'Secret memo Super Bowl 2021 Tampa']) {
+        const hits = await engine.search({ query, mode, k: 10, scope: { readableKnowledgeBaseIds: [KB_A] } });
+        expect(hits.length).toBeGreaterThan(0);
+        expect(hits.every((h) => h.knowledgeBaseId === KB_A)).toBe(true);
+        // Asking for B explicitly does not widen what the key may read.
+        const asked = await engine.search({ query, mode, k: 10, scope: { readableKnowledgeBaseIds: [KB_A], knowledgeBaseIds: [KB_B] } });
+        expect(asked).toEqual([]);
+      }
+      const all = await engine.search({ query: '漠河机场 秘密文件', mode, k: 10, scope: { readableKnowledgeBaseIds: null } });
+      expect(all.some((h) => h.knowledgeBaseId === KB_B)).toBe(true);
+    }
+  });
+
+  it('scores BM25 in SQL exactly as the in-memory reference does over the same knowledge base', async () => {
+    const chunks = [...docA.chunks, ...docA2.chunks];
+    const mem = new Bm25Index();
+    chunks.forEach((c) => mem.add(analyze(indexText(c))));
+    for (const query of ['漠河机场投资', 'GB/T 1234-2020 3.2.1', 'Tampa Florida stadium']) {
+      const expected = mem.search(analyze(query), 10);
+      const got = await repo.lexicalSearch(analyze(query), { readableKnowledgeBaseIds: [KB_A] }, 10);
+      expect(got.map((h) => h.chunkId)).toEqual(expected.map((e) => chunks[e.id].chunkId));
+      got.forEach((h, i) => expect(Number(h.score)).toBeCloseTo(expected[i].score, 9));
+    }
+  });
+
+  it('finds codes and clause numbers lexically, with provenance and document name', async () => {
+    const [top] = await engine.search({ query: 'XJ-200B', mode: 'lexical', k: 3, scope: { readableKnowledgeBaseIds: null } });
+    expect(top.text).toContain('XJ-200B');
+    expect(top.documentName).toBe('a2.txt');
+    expect(top.provenance).toEqual({ pages: [1], headingPath: ['a2.txt'] });
+    const [clause] = await engine.search({ query: '3.2.1', mode: 'lexical', k: 1, scope: { readableKnowledgeBaseIds: null } });
+    expect(clause.text).toContain('Clause 3.2.1');
+  });
+
+  it('ranks vectors by cosine through the HNSW index, as exact search does', async () => {
+    const embedder = new HashedFeaturesEmbedder();
+    const [q] = await embedder.embedBatch(['漠河机场的投资'], 'query');
+    const hits = await repo.vectorSearch(q, embedder.id, { readableKnowledgeBaseIds: [KB_A] }, 4);
+    const all = [...docA.chunks, ...docA2.chunks];
+    const vectors = await embedder.embedBatch(all.map(indexText), 'passage');
+    const exact = all.map((c, i) => ({ id: c.chunkId, s: dot(q, vectors[i]) })).sort((a, b) => b.s - a.s || (a.id < b.id ? -1 : 1));
+    expect(hits.map((h) => h.chunkId)).toEqual(exact.map((e) => e.id));
+    hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i].s, 5));
+    expect(await repo.exactVectorSearch(q, embedder.id, { readableKnowledgeBaseIds: [KB_A] }, 4)).toEqual(exact.map((e) => e.id));
+  });
+
+  it('fuses the two lists by reciprocal rank in hybrid mode', async () => {
+    const query = 'Super Bowl 2021 Tampa';
+    const scope = { readableKnowledgeBaseIds: null };
+    const l = await engine.search({ query, mode: 'lexical', k: 100, scope });
+    const v = await engine.search({ query, mode: 'vector', k: 100, scope });
+    const h = await engine.search({ query, mode: 'hybrid', k: 100, scope, fusion: { lexicalWeight: 2 } });
+    const expected = reciprocalRankFusion([{ items: v.map((x) => x.chunkId) }, { items: l.map((x) => x.chunkId), weight: 2 }]);
+    expect(h.map((x) => x.chunkId)).toEqual(expected.map((e) => e.key));
+    h.forEach((x, i) => expect(x.score).toBeCloseTo(expected[i].score, 12));
+  });
+
+  it('filters by document and by tags inside the query', async () => {
+    const scope = { readableKnowledgeBaseIds: null };
+    for (const mode of SEARCH_MODES) {
+      const byDoc = await engine.search({ query: '机场 Super Bowl', mode, k: 10, scope: { ...scope, documentIds: [docA2.documentId] } });
+      expect(byDoc.length).toBeGreaterThan(0);
+      expect(byDoc.every((x) => x.documentId === docA2.documentId)).toBe(true);
+      const byTag = await engine.search({ query: '机场 Super Bowl', mode, k: 10, scope: { ...scope, tags: ['airport'] } });
+      expect(byTag.map((x) => x.documentName)).toEqual(byTag.map(() => 'a.txt'));
+    }
+  });
+
+  it('re-indexing a document replaces its chunks and statistics; removing it leaves no trace', async () => {
+    const stats = async () => (await ds.query(`SELECT chunk_count AS n, total_terms::int AS t FROM retrieval_kb_stats WHERE knowledge_base_id = $1`, [KB_B]))[0];
+    const before = await stats();
+    const df = async (term: string) => (await ds.query(`SELECT df FROM retrieval_term_stats WHERE knowledge_base_id = $1 AND term = $2`, [KB_B, term]))[0]?.df ?? 0;
+    expect(await df('秘密')).toBe(1);
+    await engine.indexDocument({ ...docB, chunks: docB.chunks.slice(1) });
+    expect((await stats()).n).toBe(before.n - 1);
+    expect(await df('秘密')).toBe(0);
+    expect(await engine.removeDocument(docB.documentId)).toBe(1);
+    expect(await stats()).toEqual({ n: 0, t: 0 });
+    expect(await ds.query(`SELECT count(*)::int AS n FROM retrieval_term_stats WHERE knowledge_base_id = $1`, [KB_B])).toEqual([{ n: 0 }]);
+    // A knowledge base with no documents answers with nothing, in every mode.
+    for (const mode of SEARCH_MODES) expect(await engine.search({ query: '漠河', mode, scope: { readableKnowledgeBaseIds: [KB_B] } })).toEqual([]);
+  });
+
+  it('turns bad requests into InvalidSearchError before touching the database', async () => {
+    const scope = { readableKnowledgeBaseIds: null };
+    for (const bad of [{ query: '   ' }, { query: 'x'.repeat(100_000) }, { query: 'ok', k: 0 }, { query: 'ok', k: 10_000 }, { query: 'ok', mode: 'fuzzy' as never }]) {
+      await expect(engine.search({ ...bad, scope })).rejects.toBeInstanceOf(InvalidSearchError);
+    }
+  });
+});

@@ -1,0 +1,254 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { DEFAULT_BM25, type Bm25Params } from '../rank/bm25';
+import type { DocumentToIndex, IndexedHit, SearchScope } from './retrieval.types';
+
+/** Terms longer than this are not indexed (a URL or a hash is no search term; B-tree keys stay small). */
+export const MAX_TERM_CHARS = 64;
+
+export interface EmbeddedDocument extends DocumentToIndex {
+  embedderId: string;
+  /** terms[i] and embeddings[i] belong to chunks[i]. */
+  terms: readonly (readonly string[])[];
+  embeddings: readonly Float32Array[];
+}
+
+const HIT_COLUMNS = `c.chunk_id AS "chunkId", c.knowledge_base_id AS "knowledgeBaseId", c.document_id AS "documentId",
+  c.document_name AS "documentName", c.chunk_index AS "chunkIndex", c.text, c.context, c.provenance, c.tags`;
+
+/**
+ * All SQL of the retrieval index. Every search takes the caller's readable knowledge bases as a
+ * parameter and applies them in the WHERE clause of the same statement that ranks, so a chunk the
+ * caller may not read is never a candidate, in any mode.
+ */
+export class RetrievalRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Replaces a document's chunks (re-ingestion) in one transaction: all of them appear at once. */
+  async indexDocument(doc: EmbeddedDocument): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await this.removeDocumentIn(m, doc.documentId);
+      if (!doc.chunks.length) return;
+      const termCounts = doc.terms.map((t) => t.filter((x) => x.length <= MAX_TERM_CHARS));
+      await m.query(
+        `INSERT INTO retrieval_chunks (chunk_id, knowledge_base_id, document_id, document_name, chunk_index, text, context,
+           provenance, tags, term_count, embedder_id, embedding)
+         SELECT u.id, $1, $2, $3, u.idx, u.text, u.context, u.prov::jsonb, $4::text[], u.len, $5, u.emb::vector
+         FROM unnest($6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
+           AS u(id, idx, text, context, prov, len, emb)`,
+        [
+          doc.knowledgeBaseId,
+          doc.documentId,
+          doc.documentName,
+          [...doc.tags],
+          doc.embedderId,
+          doc.chunks.map((c) => c.chunkId),
+          doc.chunks.map((c) => c.index),
+          doc.chunks.map((c) => c.text),
+          doc.chunks.map((c) => c.context),
+          doc.chunks.map((c) => JSON.stringify(c.provenance)),
+          termCounts.map((t) => t.length),
+          doc.embeddings.map(vectorLiteral),
+        ],
+      );
+      const terms: string[] = [];
+      const chunkIds: string[] = [];
+      const tfs: number[] = [];
+      termCounts.forEach((list, i) => {
+        const tf = new Map<string, number>();
+        for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
+        for (const [term, count] of tf) {
+          terms.push(term);
+          chunkIds.push(doc.chunks[i].chunkId);
+          tfs.push(count);
+        }
+      });
+      await m.query(
+        `INSERT INTO retrieval_terms (term, knowledge_base_id, chunk_id, tf)
+         SELECT u.term, $1, u.chunk, u.tf FROM unnest($2::text[], $3::uuid[], $4::int[]) AS u(term, chunk, tf)`,
+        [doc.knowledgeBaseId, terms, chunkIds, tfs],
+      );
+      await m.query(
+        `INSERT INTO retrieval_term_stats (knowledge_base_id, term, df)
+         SELECT $1, term, count(*) FROM unnest($2::text[]) AS u(term) GROUP BY term
+         ON CONFLICT (knowledge_base_id, term) DO UPDATE SET df = retrieval_term_stats.df + excluded.df`,
+        [doc.knowledgeBaseId, terms],
+      );
+      await m.query(
+        `INSERT INTO retrieval_kb_stats (knowledge_base_id, chunk_count, total_terms, embedder_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (knowledge_base_id) DO UPDATE SET chunk_count = retrieval_kb_stats.chunk_count + excluded.chunk_count,
+           total_terms = retrieval_kb_stats.total_terms + excluded.total_terms, updated_at = now()`,
+        [doc.knowledgeBaseId, doc.chunks.length, termCounts.reduce((s, t) => s + t.length, 0), doc.embedderId],
+      );
+    });
+  }
+
+  async removeDocument(documentId: string): Promise<number> {
+    return this.db.transaction((m) => this.removeDocumentIn(m, documentId));
+  }
+
+  /** Deletes a document's chunks and takes their counts out of the BM25 statistics; returns how many went. */
+  private async removeDocumentIn(m: EntityManager, documentId: string): Promise<number> {
+    const [gone] = (await m.query(
+      `SELECT knowledge_base_id AS kb, count(*)::int AS n, coalesce(sum(term_count), 0)::bigint AS total
+       FROM retrieval_chunks WHERE document_id = $1 GROUP BY knowledge_base_id`,
+      [documentId],
+    )) as Array<{ kb: string; n: number; total: string }>;
+    if (!gone) return 0;
+    await m.query(
+      `UPDATE retrieval_term_stats s SET df = s.df - d.n
+       FROM (SELECT t.term, count(*)::int AS n FROM retrieval_terms t JOIN retrieval_chunks c ON c.chunk_id = t.chunk_id
+             WHERE c.document_id = $1 GROUP BY t.term) d
+       WHERE s.knowledge_base_id = $2 AND s.term = d.term`,
+      [documentId, gone.kb],
+    );
+    await m.query(`DELETE FROM retrieval_term_stats WHERE knowledge_base_id = $1 AND df <= 0`, [gone.kb]);
+    await m.query(
+      `UPDATE retrieval_kb_stats SET chunk_count = chunk_count - $2, total_terms = total_terms - $3, updated_at = now()
+       WHERE knowledge_base_id = $1`,
+      [gone.kb, gone.n, gone.total],
+    );
+    await m.query(`DELETE FROM retrieval_chunks WHERE document_id = $1`, [documentId]);
+    return gone.n;
+  }
+
+  /**
+   * BM25 in one statement. N, the average length and each term's df are summed over the knowledge
+   * bases in scope (as if they were one collection), never over ones the caller cannot read.
+   */
+  async lexicalSearch(terms: readonly string[], scope: SearchScope, limit: number, p: Bm25Params = DEFAULT_BM25): Promise<IndexedHit[]> {
+    const distinct = [...new Set(terms)].filter((t) => t.length <= MAX_TERM_CHARS);
+    if (!distinct.length) return [];
+    const kbOnly: SearchScope = { ...scope, documentIds: null, tags: null };
+    const [chunkFilter, params] = scopeFilter(scope, 'c', 5);
+    return this.db.query(
+      `WITH stats AS (
+         SELECT sum(chunk_count)::float8 AS n, sum(total_terms)::float8 / greatest(sum(chunk_count), 1) AS avgdl
+         FROM retrieval_kb_stats k WHERE ${scopeFilter(kbOnly, 'k', 5)[0]}
+       ), df AS (
+         SELECT ts.term, sum(ts.df)::float8 AS df FROM retrieval_term_stats ts
+         WHERE ts.term = ANY($1::text[]) AND ${scopeFilter(kbOnly, 'ts', 5)[0]} GROUP BY ts.term
+       ), scored AS (
+         SELECT t.chunk_id, sum(
+           ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * t.tf * ($2::float8 + 1)
+             / (t.tf + $2::float8 * (1 - $3::float8 + $3::float8 * c.term_count / greatest(s.avgdl, 1)))
+         ) AS score
+         FROM retrieval_terms t
+         JOIN df ON df.term = t.term
+         JOIN retrieval_chunks c ON c.chunk_id = t.chunk_id
+         CROSS JOIN stats s
+         WHERE t.term = ANY($1::text[]) AND ${scopeFilter(kbOnly, 't', 5)[0]} AND ${chunkFilter}
+         GROUP BY t.chunk_id
+         ORDER BY score DESC, t.chunk_id
+         LIMIT $4
+       )
+       SELECT ${HIT_COLUMNS}, s.score FROM scored s JOIN retrieval_chunks c ON c.chunk_id = s.chunk_id ORDER BY s.score DESC, c.chunk_id`,
+      [distinct, p.k1, p.b, limit, ...params],
+    );
+  }
+
+  /**
+   * Nearest chunks by cosine through the embedder's HNSW index. The scope is in the WHERE clause and
+   * pgvector's iterative scan keeps walking the graph until enough rows pass it, so a narrow filter
+   * does not starve the result.
+   */
+  async vectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number, efSearch = 100): Promise<IndexedHit[]> {
+    const dim = vector.length;
+    const [filter, params] = scopeFilter(scope, 'c', 3);
+    return this.db.transaction(async (m) => {
+      await m.query(`SET LOCAL hnsw.ef_search = ${Math.max(limit, Math.floor(efSearch))}`);
+      await m.query(`SET LOCAL hnsw.iterative_scan = strict_order`);
+      return m.query(
+        `SELECT ${HIT_COLUMNS}, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS score
+         FROM retrieval_chunks c
+         WHERE c.embedder_id = ${sqlLiteral(embedderId)} AND ${filter}
+         ORDER BY c.embedding::vector(${dim}) <=> $1::vector(${dim}), c.chunk_id
+         LIMIT $2`,
+        [vectorLiteral(vector), limit, ...params],
+      );
+    });
+  }
+
+  /** Exact cosine (no index), for measuring the HNSW index's recall. */
+  async exactVectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number): Promise<string[]> {
+    const [filter, params] = scopeFilter(scope, 'c', 3);
+    const rows: Array<{ id: string }> = await this.db.transaction(async (m) => {
+      await m.query(`SET LOCAL enable_indexscan = off`);
+      return m.query(
+        `SELECT c.chunk_id AS id FROM retrieval_chunks c WHERE c.embedder_id = $1 AND ${filter}
+         ORDER BY c.embedding <=> $2::vector, c.chunk_id LIMIT ${Math.floor(limit)}`,
+        [embedderId, vectorLiteral(vector), ...params],
+      );
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /** Makes the partial HNSW index an embedder's vectors need (the default embedder's comes with the migration). */
+  async ensureVectorIndex(embedderId: string, dimension: number): Promise<void> {
+    const name = `retrieval_chunks_hnsw_${embedderId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 63);
+    await this.db.query(
+      `CREATE INDEX IF NOT EXISTS ${name} ON retrieval_chunks USING hnsw ((embedding::vector(${Math.floor(dimension)})) vector_cosine_ops)
+       WHERE embedder_id = ${sqlLiteral(embedderId)}`,
+    );
+  }
+
+  async knowledgeBaseEmbedder(knowledgeBaseId: string): Promise<{ embedderId: string; chunks: number } | null> {
+    const [row] = await this.db.query(`SELECT embedder_id AS "embedderId", chunk_count AS chunks FROM retrieval_kb_stats WHERE knowledge_base_id = $1`, [
+      knowledgeBaseId,
+    ]);
+    return row ?? null;
+  }
+
+  /** Chunks of a knowledge base not yet embedded by `embedderId` (the re-embedding job's next batch). */
+  async chunksToReembed(knowledgeBaseId: string, embedderId: string, limit: number): Promise<Array<{ chunkId: string; text: string; context: string }>> {
+    return this.db.query(
+      `SELECT chunk_id AS "chunkId", text, context FROM retrieval_chunks
+       WHERE knowledge_base_id = $1 AND embedder_id <> $2 ORDER BY chunk_id LIMIT $3`,
+      [knowledgeBaseId, embedderId, limit],
+    );
+  }
+
+  async updateEmbeddings(knowledgeBaseId: string, embedderId: string, chunkIds: readonly string[], vectors: readonly Float32Array[]): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.query(
+        `UPDATE retrieval_chunks c SET embedder_id = $2, embedding = u.emb::vector
+         FROM unnest($3::uuid[], $4::text[]) AS u(id, emb) WHERE c.chunk_id = u.id AND c.knowledge_base_id = $1`,
+        [knowledgeBaseId, embedderId, [...chunkIds], vectors.map(vectorLiteral)],
+      );
+    });
+  }
+
+  async setKnowledgeBaseEmbedder(knowledgeBaseId: string, embedderId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO retrieval_kb_stats (knowledge_base_id, embedder_id) VALUES ($1, $2)
+       ON CONFLICT (knowledge_base_id) DO UPDATE SET embedder_id = excluded.embedder_id, updated_at = now()`,
+      [knowledgeBaseId, embedderId],
+    );
+  }
+}
+
+/** The scope as SQL over alias `a`, with its parameters numbered from `first`. */
+function scopeFilter(scope: SearchScope, a: string, first: number): [string, unknown[]] {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (n: number) => string, value: unknown) => {
+    params.push(value);
+    parts.push(sql(first + params.length - 1));
+  };
+  if (scope.readableKnowledgeBaseIds !== null) add((n) => `${a}.knowledge_base_id = ANY($${n}::uuid[])`, [...scope.readableKnowledgeBaseIds]);
+  if (scope.knowledgeBaseIds) add((n) => `${a}.knowledge_base_id = ANY($${n}::uuid[])`, [...scope.knowledgeBaseIds]);
+  if (scope.documentIds) add((n) => `${a}.document_id = ANY($${n}::uuid[])`, [...scope.documentIds]);
+  if (scope.tags?.length) add((n) => `${a}.tags @> $${n}::text[]`, [...scope.tags]);
+  return [parts.length ? parts.join(' AND ') : 'true', params];
+}
+
+export function vectorLiteral(v: Float32Array): string {
+  let s = '[';
+  for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (Number.isFinite(v[i]) ? v[i] : 0);
+  return s + ']';
+}
+
+/** Embedder ids go into index predicates as literals (a partial index only matches a literal). */
+function sqlLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
