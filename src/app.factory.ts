@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,8 +16,14 @@ export interface HttpAppOptions {
   logger?: JsonLogger;
 }
 
+/** Uploaded files and models live here; made up front so a bad path fails at start, not mid-upload. */
+function ensureStorageDirs(config: AppConfig): void {
+  for (const dir of [config.filesDir, config.modelsDir]) fs.mkdirSync(dir, { recursive: true });
+}
+
 /** The API server, fully configured but not listening: `zhiku serve` listens, tests use supertest. */
 export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestExpressApplication> {
+  ensureStorageDirs(config);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ config, role: 'api', printFirstAdmin: options.printFirstAdmin }),
     { bodyParser: false, logger: options.logger ?? new JsonLogger(config.logLevel), abortOnError: false },
@@ -44,6 +51,7 @@ export async function createAppContext(
   const logger = new JsonLogger(options.logLevel ?? config.logLevel, (line) => {
     if (!line.includes('"context":"ExceptionHandler"')) process.stderr.write(`${line}\n`);
   });
+  ensureStorageDirs(config);
   const context = await NestFactory.createApplicationContext(
     AppModule.forRoot({ config, role, runMigrations: options.runMigrations }),
     { logger, abortOnError: false },
