@@ -5,6 +5,7 @@ import { CheckpointError, MoeError } from '../moe.errors';
 import { maxAbsDiff } from '../onnx/testing/build-and-load';
 import { openModel } from '../runtime/open-model';
 import { MOE_FIXTURES } from '../testing/fixture-paths';
+import { createRandomCheckpoint } from '../random/random-checkpoint';
 import { importModel } from './import-model';
 import { ModelFolderError } from './model-folder.errors';
 import { readManifest } from './model-manifest';
@@ -105,6 +106,25 @@ describe('importModel on the Hugging Face fixtures', () => {
     expect(maxAbsDiff(la, lb)).toBeGreaterThan(0);
     await a.lm.dispose();
     await b.lm.dispose();
+  });
+});
+
+describe('importModel on generated checkpoints', () => {
+  let work: string;
+  beforeAll(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-import-gen-'))));
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('imports a sharded bf16 checkpoint to the same weights as its single-file copy', async () => {
+    const options = { arch: 'qwen3_moe' as const, vocab: 300, hidden: 64, layers: 2, seed: 9, dtype: 'BF16' as const };
+    createRandomCheckpoint(path.join(work, 'single'), options);
+    createRandomCheckpoint(path.join(work, 'sharded'), { ...options, maxShardBytes: 64 * 1024 });
+    expect(fs.existsSync(path.join(work, 'sharded', 'model.safetensors.index.json'))).toBe(true);
+    const a = await importModel(path.join(work, 'single'), path.join(work, 'a'), { bits: 32 });
+    const b = await importModel(path.join(work, 'sharded'), path.join(work, 'b'), { bits: 32 });
+    expect(a.source.sha256).not.toBe(b.source.sha256);
+    expect(b.tokenizerFiles).toEqual(['tokenizer.json', 'tokenizer_config.json']);
+    const data = (dir: string) => fs.readFileSync(path.join(work, dir, 'model.onnx.data'));
+    expect(data('a').equals(data('b'))).toBe(true);
   });
 });
 
