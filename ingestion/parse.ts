@@ -1,16 +1,18 @@
 import { defaultOcrEngine } from './core/default-ocr';
 import { detectFormat } from './core/format.detector';
-import { CorruptDocumentError, IngestionError, LimitExceededError } from './core/ingestion.errors';
+import { CorruptDocumentError, EncryptedDocumentError, IngestionError, LimitExceededError } from './core/ingestion.errors';
 import { resolveOptions, type ParseOptions } from './core/parse-options';
 import type { ParsedDocument } from './core/parsed-document';
 import { checkZipLimits } from './core/zip-directory';
 import { parseImage } from './image/image.parser';
 import { parseDocx } from './office/docx.parser';
+import { decryptOoxml } from './office/ooxml-decrypt';
 import { parseHtml } from './office/html.parser';
 import { parseMarkdown } from './office/markdown.parser';
 import { parsePlainText } from './office/text.parser';
 import { parsePdf } from './pdf/pdf.parser';
 import { parseCsv } from './sheet/csv.parser';
+import { readEncryptedOoxml } from './sheet/sheetjs.adapter';
 import { parseWorkbook } from './sheet/workbook.parser';
 
 /**
@@ -20,7 +22,23 @@ import { parseWorkbook } from './sheet/workbook.parser';
 export async function parse(bytes: Uint8Array, filename: string, options: ParseOptions = {}): Promise<ParsedDocument> {
   const resolved = resolveOptions(options);
   if (bytes.byteLength > resolved.limits.maxFileBytes) throw new LimitExceededError('fileBytes', bytes.byteLength, resolved.limits.maxFileBytes);
-  const detection = detectFormat(bytes, filename);
+  let detection;
+  try {
+    detection = detectFormat(bytes, filename);
+  } catch (error) {
+    // A password-protected xlsx/docx is an OLE container around the real zip: decrypt and start over.
+    if (error instanceof EncryptedDocumentError && resolved.password !== undefined) {
+      let streams;
+      try {
+        streams = readEncryptedOoxml(bytes);
+      } catch (cause) {
+        throw new CorruptDocumentError('unknown', `damaged encrypted container: ${(cause as Error).message}`, { cause });
+      }
+      // The decrypted package is a plain zip; the password has done its work.
+      return parse(decryptOoxml(streams, resolved.password), filename, { ...options, password: undefined });
+    }
+    throw error;
+  }
   const ocr = () => resolved.ocr ?? defaultOcrEngine();
   if (detection.zipEntries) checkZipLimits(detection.zipEntries, resolved.limits.maxZipUncompressedBytes, resolved.limits.maxZipEntries);
   try {

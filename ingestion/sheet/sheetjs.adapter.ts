@@ -43,3 +43,12 @@ function cellText(cell: XLSX.CellObject, date1904: boolean): string {
       return '';
   }
 }
+
+/** The two streams of a password-protected OOXML file, read with SheetJS's compound-file reader. */
+export function readEncryptedOoxml(bytes: Uint8Array): { encryptionInfo: Uint8Array; encryptedPackage: Uint8Array } {
+  const container = XLSX.CFB.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { type: 'buffer' });
+  const info = XLSX.CFB.find(container, 'EncryptionInfo');
+  const pkg = XLSX.CFB.find(container, 'EncryptedPackage');
+  if (!info?.content || !pkg?.content) throw new Error('encrypted container lacks EncryptionInfo or EncryptedPackage');
+  return { encryptionInfo: new Uint8Array(info.content), encryptedPackage: new Uint8Array(pkg.content) };
+}

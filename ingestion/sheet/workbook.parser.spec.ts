@@ -64,8 +64,13 @@ describe('spreadsheets', () => {
     expect(rowsOf(doc)[0]).toBe('first 123: 1; second 123: 5; third 123: 9');
   });
 
-  it('fails an encrypted workbook with "encrypted: password required"', async () => {
-    await expect(parse(readDoc('xlsx/excelize__encryptAES.xlsx'), 'secret.xlsx')).rejects.toThrow(new EncryptedDocumentError('password_required'));
+  it('fails an encrypted workbook without its password, and decrypts it (ECMA-376 Standard AES) with it', async () => {
+    const bytes = readDoc('xlsx/excelize__encryptAES.xlsx');
+    await expect(parse(bytes, 'secret.xlsx')).rejects.toThrow(new EncryptedDocumentError('password_required'));
+    await expect(parse(bytes, 'secret.xlsx', { password: 'wrong' })).rejects.toThrow('encrypted: wrong password');
+    const doc = await parse(bytes, 'secret.xlsx', { password: 'password' });
+    expect(doc.metadata.format).toBe('xlsx');
+    expect(doc.blocks[1]).toMatchObject({ kind: 'table_row', text: 'A: SECRET', provenance: { sheet: 'Sheet1', cellRange: 'A1:A1' } });
   });
 
   it('reads legacy xls through SheetJS', async () => {

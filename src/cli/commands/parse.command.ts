@@ -16,7 +16,7 @@ export function registerParseCommand(program: Command): void {
     .command('parse')
     .description('parse one document (PDF, image, xlsx/xls/csv, docx, html, markdown, text) and print its blocks')
     .argument('<file>', 'the document to parse')
-    .option('--password <password>', 'password of an encrypted PDF')
+    .option('--password <password>', 'password of an encrypted PDF, xlsx or docx')
     .option('--json', 'print the parsed document as JSON')
     .option('--no-ocr', 'never OCR (scanned pages become warnings)')
     .action(async (file: string, flags: ParseFlags) => {
