@@ -182,15 +182,16 @@ function fittedZeroPoint(w: Float32Array, off: number, len: number, t: number, z
   const z = -b / s;
   return z < 0 ? 0 : z > qmax ? qmax : z + RND - RND;
 }
-// At most 2 candidates per step; steps <= 16.
+
+// Candidate scratch, reused across groups: at most 2 candidates per step, and steps <= 8.
 const candT = new Float64Array(64);
 const candZ = new Int32Array(64);
 
 /**
  * Scale search (llama.cpp make_qx_quants / make_qkx2_quants style): try inverse scales around the
  * RTN one, including ones that clip the extremes, and zero points anchored at the low end or the
- * centre; keep the codes whose least-squares scale gives the least squared error, refine once, and
- * fall back to RTN if, with float32 scales, it is not strictly better. Never worse than RTN.
+ * centre; keep the codes whose least-squares scale gives the least squared error, refine up to
+ * twice, and fall back to RTN if, with float32 scales, it is not strictly better. Never worse than RTN.
  */
 export function searchGroup(
   w: Float32Array,
