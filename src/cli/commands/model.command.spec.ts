@@ -69,6 +69,8 @@ describe('zhiku model', () => {
   it('generates from text through the tokenizer and measures perplexity of a file', async () => {
     const out = JSON.parse(await zhiku('generate', model, 'hello 你好', '--greedy', '--max-tokens', '3', '--json'));
     expect(typeof out.text).toBe('string');
+    const sampled = await zhiku('generate', model, 'hello', '--max-tokens', '4', '--seed', '3', '--temperature', '0.8', '--top-p', '0.9', '--repetition-penalty', '1.1', '--json');
+    expect(JSON.parse(sampled).ids.length).toBeGreaterThan(0);
     const text = path.join(work, 'text.txt');
     fs.writeFileSync(text, 'The quick brown fox. 敏捷的棕色狐狸。');
     const ppl = JSON.parse(await zhiku('ppl', model, '--text', text, '--json'));

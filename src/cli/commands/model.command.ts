@@ -15,7 +15,7 @@ import { CommandFailedError, UsageError } from '../cli-errors';
 import { parseChoice, parseIds, parseIntOption, resolveModelDir } from './model-args';
 import { checkAgainstReference, perplexity } from './model-inspect.actions';
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | string[] | boolean | undefined>;
 
 const str = (flags: Flags, key: string): string | undefined => (typeof flags[key] === 'string' ? (flags[key] as string) : undefined);
 const print = (flags: Flags, json: unknown, text: string) =>
@@ -91,6 +91,8 @@ export function registerModelCommand(program: Command): void {
     .option('--max-tokens <n>', 'tokens to generate', '64')
     .option('--greedy', 'argmax decoding')
     .option('--temperature <t>').option('--top-k <n>').option('--top-p <p>').option('--seed <n>')
+    .option('--repetition-penalty <r>', 'penalise tokens already in the sequence (1 = off)')
+    .option('--stop <text>', 'stop before this text (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--chat', 'render the prompt as a user message through the chat template')
     .action((name: string, prompt: string | undefined, flags: Flags) => run(() => withModel(name, flags, async (m) => {
       const tokenizer = m.tokenizerPath ? Tokenizer.fromFile(m.tokenizerPath) : null;
@@ -103,6 +105,8 @@ export function registerModelCommand(program: Command): void {
         topK: str(flags, 'topK') === undefined ? undefined : parseIntOption('--top-k', str(flags, 'topK'), 0),
         topP: optionalFloat('--top-p', str(flags, 'topP')),
         seed: str(flags, 'seed') === undefined ? undefined : parseIntOption('--seed', str(flags, 'seed'), 0, 0),
+        repetitionPenalty: optionalFloat('--repetition-penalty', str(flags, 'repetitionPenalty')),
+        stopStrings: Array.isArray(flags.stop) ? (flags.stop as string[]) : undefined,
       };
       if (flags.json) {
         const result = await generator.generate(ids, options);
