@@ -94,6 +94,16 @@ describeRedis('BullMQ on Redis with a separate worker (REDIS_URL + DATABASE_URL)
     expect(done).toMatchObject({ status: 'completed', attempts: 3 });
   });
 
+  it('a job running when its worker stops is handed to the next worker', async () => {
+    const queued = await api.http().post('/api/jobs/diagnostic').set(bearer(admin)).send({ durationMs: 1500 }).expect(201);
+    await waitForJob(api, admin, queued.body.id, (s) => s === 'running');
+    await worker.close();
+    const between = await api.http().get(`/api/jobs/${queued.body.id}`).set(bearer(admin)).expect(200);
+    expect(between.body).toMatchObject({ status: 'queued', error: 'interrupted by shutdown; resumes at next start' });
+    worker = await createAppContext(loadConfig({ DATABASE_URL: db.url, REDIS_URL: redis.url, DATABASE_POOL_SIZE: '2', LOG_LEVEL: 'error' }), 'worker');
+    expect(await waitForJob(api, admin, queued.body.id)).toMatchObject({ status: 'completed', attempts: 1 });
+  });
+
   it('cancels a job running on the worker (pub/sub)', async () => {
     const queued = await api.http().post('/api/jobs/diagnostic').set(bearer(admin)).send({ durationMs: 30_000 }).expect(201);
     await waitForJob(api, admin, queued.body.id, (s) => s === 'running');

@@ -81,11 +81,7 @@ export class BullMqQueue extends JobQueue {
 
   async stop(): Promise<void> {
     for (const controller of this.running.values()) controller.abort('shutdown' satisfies AbortReason);
-    await this.worker?.close();
-    // A job handed back at shutdown needs a new delivery for the next worker.
-    for (const job of await this.repository.list({ status: 'queued', limit: 1000 }).catch(() => [])) {
-      if (job.error?.startsWith('interrupted by shutdown')) await this.dispatch(job, 0).catch(() => undefined);
-    }
+    await this.worker?.close(); // waits for process() calls, which re-deliver interrupted jobs
     // Connections handed to BullMQ are ours to close.
     this.workerConnection?.disconnect();
     await this.subscriber?.quit().catch(() => undefined);
@@ -123,6 +119,8 @@ export class BullMqQueue extends JobQueue {
     try {
       const outcome = await this.runner.run(job, controller);
       if (outcome.kind === 'retry') await this.dispatch(job, outcome.delayMs);
+      // Handed back at shutdown: a new delivery lets the next worker pick it up.
+      if (outcome.kind === 'interrupted') await this.dispatch(job, 0);
     } finally {
       this.running.delete(id);
     }
