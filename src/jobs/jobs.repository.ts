@@ -120,7 +120,7 @@ export class JobsRepository {
     return rows[0] ? mapJobRow(rows[0]) : null;
   }
 
-  /** Seconds until the earliest queued job is due, or null when none is queued. */
+  /** Milliseconds until the earliest queued job is due (negative if overdue), or null when none is queued. */
   async nextDueInMs(): Promise<number | null> {
     const rows: Array<{ ms: number | null }> = await this.db.query(
       `SELECT (extract(epoch FROM min(run_after) - now()) * 1000)::int AS ms FROM jobs WHERE status = 'queued'`,
@@ -195,7 +195,7 @@ export class JobsRepository {
 
   /**
    * A job left 'running' by a process that died: queued again while it has attempts left,
-   * failed otherwise. Returns the ids put back in the queue.
+   * failed otherwise (cancelled if a cancel was pending). True when it went back to the queue.
    */
   async recoverInterrupted(id: string, reason: string): Promise<boolean> {
     const raw = await this.db.query(
