@@ -30,7 +30,6 @@ export class JobRunner {
   constructor(private readonly repository: JobsRepository, private readonly registry: JobHandlerRegistry) {}
 
   async run(job: JobRecord, controller: AbortController): Promise<RunOutcome> {
-    const handler = this.registry.get(job.name);
     let lastWrite = 0;
     const context: JobContext = {
       jobId: job.id,
@@ -46,6 +45,8 @@ export class JobRunner {
     const started = Date.now();
     this.logger.log({ msg: 'job started', jobId: job.id, job: job.name, attempt: job.attempts });
     try {
+      // Inside the try: a row naming a job this build no longer has fails instead of staying 'running'.
+      const handler = this.registry.get(job.name);
       const result = await handler.run(job.payload as never, context);
       await this.repository.complete(job.id, result);
       this.logger.log({ msg: 'job completed', jobId: job.id, job: job.name, ms: Date.now() - started });
