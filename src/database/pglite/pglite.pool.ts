@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { PGlite } from '@electric-sql/pglite';
+import { Logger } from '@nestjs/common';
+
+const SLOW_WAIT_MS = 30_000;
 
 type Release = (error?: unknown) => void;
 type ConnectCallback = (error: unknown, connection: PGliteConnection | null, release: Release) => void;
@@ -26,7 +29,16 @@ export class PGlitePool extends EventEmitter {
     const turn = new Promise<void>((resolve) => (release = resolve));
     const previous = this.tail;
     this.tail = previous.then(() => turn);
+    // A wait this long is almost always code opening a second connection inside a transaction.
+    const warning = setTimeout(() => {
+      new Logger('Database').warn(
+        `waited ${SLOW_WAIT_MS / 1000} s for the embedded database connection; ` +
+          'is code inside a transaction querying outside its manager?',
+      );
+    }, SLOW_WAIT_MS);
+    warning.unref();
     void previous.then(() => {
+      clearTimeout(warning);
       if (this.ended) {
         release();
         callback(new Error('the embedded database has been closed'), null, () => undefined);
