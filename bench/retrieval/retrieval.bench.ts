@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+import { createDataSource } from '../../src/database/data-source.factory';
+import { HashedFeaturesEmbedder } from '../../src/retrieval/embed/hashed-features.embedder';
+import { parseQaJsonl } from '../../src/retrieval/eval/qa-set';
+import { RetrievalEngine } from '../../src/retrieval/index/retrieval.engine';
+import { RetrievalRepository } from '../../src/retrieval/index/retrieval.repository';
+import { indexText, type IndexedChunk } from '../../src/retrieval/rank/memory-index';
+import { SEARCH_MODES } from '../../src/retrieval/rank/search-options';
+import { chunkFolder } from './qa-corpus';
+import { syntheticDocuments } from './synthetic-corpus';
+
+/**
+ * Retrieval benchmark on embedded PGlite: default-embedder throughput, index build time, query
+ * latency p50/p95 per mode and HNSW recall@10 against exact cosine on the same vectors, for each
+ * corpus size. Usage: node dist/bench/retrieval/retrieval.bench.js [SIZES=10000,100000] [QUERIES=100]
+ */
+const QA = join(__dirname, '../../../..', 'shared/data/qa');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
+  const queryCount = Number(process.argv[3] ?? 100);
+  const source: IndexedChunk[] = [];
+  const questions: string[] = [];
+  for (const set of readdirSync(QA).sort()) {
+    source.push(...(await chunkFolder(join(QA, set, 'docs'))));
+    questions.push(...parseQaJsonl(readFileSync(join(QA, set, 'questions.jsonl'), 'utf8')).map((q) => q.question));
+  }
+  const embedder = new HashedFeaturesEmbedder();
+  const texts = source.map(indexText);
+  let t = performance.now();
+  await embedder.embedBatch(texts, 'passage');
+  const embedS = (performance.now() - t) / 1000;
+  console.log(`default embedder ${embedder.id}: ${(texts.length / embedS).toFixed(0)} chunks/s (${texts.length} real QA chunks, one thread)`);
+
+  for (const size of sizes) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'zhiku-bench-'));
+    const ds = await createDataSource(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { runMigrations: true });
+    try {
+      const engine = new RetrievalEngine(new RetrievalRepository(ds), embedder);
+      const repo = new RetrievalRepository(ds);
+      const kb = randomUUID();
+      const docs = syntheticDocuments(source, size, kb);
+      t = performance.now();
+      for (const [i, d] of docs.entries()) {
+        await engine.indexDocument(d);
+        if ((i + 1) % 100 === 0) process.stderr.write(`  indexed ${(i + 1) * 100} chunks, ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+      }
+      const buildS = (performance.now() - t) / 1000;
+      console.log(`\n${size} chunks: indexed in ${buildS.toFixed(1)} s (${(size / buildS).toFixed(0)} chunks/s: embed + BM25 postings + HNSW insert)`);
+      const scope = { readableKnowledgeBaseIds: [kb] };
+      const qs = Array.from({ length: queryCount }, (_, i) => questions[(i * 7) % questions.length]);
+      for (const mode of SEARCH_MODES) {
+        await engine.search({ query: qs[0], mode, k: 10, scope }); // warm
+        const times: number[] = [];
+        for (const q of qs) {
+          const s = performance.now();
+          await engine.search({ query: q, mode, k: 10, scope });
+          times.push(performance.now() - s);
+        }
+        times.sort((a, b) => a - b);
+        console.log(`  ${mode.padEnd(8)} p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms  (${queryCount} queries, k=10)`);
+      }
+      let overlap = 0;
+      for (const q of qs) {
+        const [v] = await embedder.embedBatch([q], 'query');
+        const approx = new Set((await repo.vectorSearch(v, embedder.id, scope, 10)).map((h) => h.chunkId));
+        const exact = await repo.exactVectorSearch(v, embedder.id, scope, 10);
+        overlap += exact.filter((id) => approx.has(id)).length / exact.length;
+      }
+      console.log(`  HNSW recall@10 vs exact cosine: ${(overlap / qs.length).toFixed(3)} (m=16, ef_construction=64, ef_search=100)`);
+    } finally {
+      await ds.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
