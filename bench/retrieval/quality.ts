@@ -6,12 +6,14 @@ import { isFound, parseQaJsonl, type FoundRule } from '../../src/retrieval/eval/
 import { MemoryIndex, type MemoryHit } from '../../src/retrieval/rank/memory-index';
 import { SEARCH_MODES } from '../../src/retrieval/rank/search-options';
 import { chunkFolder } from './qa-corpus';
+import { openDbSearcher } from './db-searcher';
 
 /**
  * Retrieval quality in memory (no database): every QA set in ../shared/data/qa, chunked by the
  * ingestion chunker, indexed with our BM25 and the default embedder (exact cosine), each question run
  * in every mode. Prints recall@1/5/10, MRR@10 and nDCG@10 under the issue's found rule and the strict
- * gold-document rule. Usage: node dist/bench/retrieval/quality.js [QA_ROOT] [--dim N]
+ * gold-document rule. Usage: node dist/bench/retrieval/quality.js [QA_ROOT] [--dim N] [--db]
+ * (--db: the same through the PostgreSQL index on a temporary embedded database: SQL BM25 and HNSW).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -29,14 +31,15 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const chunks = await chunkFolder(join(dir, 'docs'));
     const t1 = performance.now();
+    const db = args.includes('--db') ? await openDbSearcher(embedder, chunks) : null;
     const index = new MemoryIndex(embedder);
-    await index.addAll(chunks);
+    if (!db) await index.addAll(chunks);
     const t2 = performance.now();
     console.log(`\n${set}: ${questions.length} questions, ${chunks.length} chunks (chunking ${((t1 - t0) / 1000).toFixed(1)} s, indexing ${((t2 - t1) / 1000).toFixed(1)} s)`);
     console.log('mode     rule           R@1    R@5    R@10   MRR@10 nDCG@10');
     for (const mode of SEARCH_MODES) {
       const hits: MemoryHit[][] = [];
-      for (const q of questions) hits.push(await index.search(q.question, mode, 10));
+      for (const q of questions) hits.push(db ? await db.search(q.question, mode, 10) : await index.search(q.question, mode, 10));
       for (const rule of ['doc-or-answer', 'doc'] as FoundRule[]) {
         const judged = questions.map((q, i) => hits[i].map((h) => isFound(q, h.chunk, rule)));
         const s = summarize(judged, ks);
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
         console.log(`${mode.padEnd(9)}${rule.padEnd(15)}${f(s['recall@1'])}${f(s['recall@5'])}${f(s['recall@10'])}${f(s['mrr@10'])}${f(s['ndcg@10'])}`);
       }
     }
+    await db?.close();
   }
 }
 

@@ -34,7 +34,7 @@ export function tinyWeights(vocab: number, hidden: number, seed = 7): TinyEncode
  *
  * Padded positions come out as zeros, so mean pooling that counted them would give a different answer.
  */
-export function writeTinyEncoder(dir: string, w: TinyEncoderWeights, tokenizerJson: object, config: object): string {
+export function writeTinyEncoder(dir: string, w: TinyEncoderWeights, tokenizerJson: object, config: object, head?: Float32Array): string {
   mkdirSync(dir, { recursive: true });
   const g = new OnnxGraph(null, 17);
   const ids = g.input('input_ids', OnnxDataType.INT64, ['batch', 'seq']);
@@ -46,11 +46,19 @@ export function writeTinyEncoder(dir: string, w: TinyEncoderWeights, tokenizerJs
   const x = g.op('Add', [g.op('Gather', [word, ids]), g.op('Gather', [type, types])]);
   const h = g.op('Tanh', [g.op('MatMul', [x, proj])]);
   const m = g.op('Cast', [g.op('Unsqueeze', [mask, g.int64([-1])])], { attrs: { to: attr.int(OnnxDataType.FLOAT) } });
-  g.alias(g.op('Mul', [h, m]), 'last_hidden_state');
-  g.output('last_hidden_state', OnnxDataType.FLOAT, ['batch', 'seq', w.hidden]);
+  const hidden = g.op('Mul', [h, m]);
+  if (head) {
+    // Cross-encoder head: the first token's state times a [H, 1] vector gives logits [B, 1].
+    const first = g.op('Gather', [hidden, g.int64([0], [])], { attrs: { axis: attr.int(1) } });
+    g.alias(g.op('MatMul', [first, g.floatWeight('classifier', [w.hidden, 1], head)]), 'logits');
+    g.output('logits', OnnxDataType.FLOAT, ['batch', 1]);
+  } else {
+    g.alias(hidden, 'last_hidden_state');
+    g.output('last_hidden_state', OnnxDataType.FLOAT, ['batch', 'seq', w.hidden]);
+  }
   writeFileSync(join(dir, 'model.onnx'), g.toBytes('tiny-encoder'));
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
-  writeFileSync(join(dir, 'embedder.json'), JSON.stringify(config));
+  writeFileSync(join(dir, head ? 'reranker.json' : 'embedder.json'), JSON.stringify(config));
   return dir;
 }
 
