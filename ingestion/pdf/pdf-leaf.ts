@@ -66,7 +66,33 @@ function tableRunEnd(rows: Segment[][], start: number): number {
     }
     i++;
   }
-  return multi >= 2 ? end : start;
+  return multi >= 2 && columnsAlign(rows.slice(start, end)) ? end : start;
+}
+
+/**
+ * Table cells line up: cells start, end or centre where the cells of a reference row do (the row
+ * that best explains the others; a centred header may not). Words of justified prose split at
+ * wide gaps do not. Two-row tables must line up completely, longer ones mostly.
+ */
+function columnsAlign(rows: Segment[][]): boolean {
+  const multi = rows.filter((r) => r.length >= 2);
+  const size = median(multi.flat().map((s) => s.fontSize));
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1.0 * size;
+  const lines = (s: Segment, w: Segment) => near(s.x0, w.x0) || near(s.x1, w.x1) || near((s.x0 + s.x1) / 2, (w.x0 + w.x1) / 2);
+  let best = 0;
+  for (const ref of multi) {
+    let cells = 0;
+    let aligned = 0;
+    for (const row of multi) {
+      if (row === ref) continue;
+      for (const s of row) {
+        cells++;
+        if (ref.some((w) => lines(s, w))) aligned++;
+      }
+    }
+    best = Math.max(best, cells ? aligned / cells : 1);
+  }
+  return best >= (multi.length <= 2 ? 1 : 0.6);
 }
 
 function rowHeight(row: Segment[]): number {

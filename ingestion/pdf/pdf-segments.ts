@@ -19,16 +19,21 @@ const SEGMENT_GAP_EM = 1.0;
 const SPACE_GAP_EM = 0.15;
 
 export function buildSegments(runs: TextRun[]): Segment[] {
-  const rows = groupRows(runs);
+  const rows = groupRows(runs).map((row) => row.sort((a, b) => a.x - b.x));
+  const bands = rows.map((row) => ({
+    base: row[0].baseline,
+    size: Math.max(...row.map((r) => r.fontSize)),
+    ink: mergeIntervals(row.map((r) => [r.x, r.x + r.width] as [number, number])),
+  }));
   const segments: Segment[] = [];
   rows.forEach((row, rowIndex) => {
-    row.sort((a, b) => a.x - b.x);
+    const breaks = rowBreaks(row, rowIndex, bands);
     let current: Segment | undefined;
     let lastRun: TextRun | undefined;
-    for (const run of row) {
+    row.forEach((run, i) => {
       const size = Math.max(run.fontSize, lastRun?.fontSize ?? 0);
       const gap = current ? run.x - current.x1 : 0;
-      if (!current || gap > SEGMENT_GAP_EM * size) {
+      if (!current || breaks.has(i)) {
         current = { text: run.text, x0: run.x, y0: run.y, x1: run.x + run.width, y1: run.y + run.height, fontSize: run.fontSize, row: rowIndex };
         segments.push(current);
       } else {
@@ -42,7 +47,7 @@ export function buildSegments(runs: TextRun[]): Segment[] {
         if (run.text.trim().length >= 2 || run.fontSize > current.fontSize) current.fontSize = Math.max(current.fontSize, run.fontSize);
       }
       lastRun = run;
-    }
+    });
   });
   for (const s of segments) s.text = s.text.replace(/\s+/g, ' ').trim();
   return attachMarkers(segments.filter((s) => s.text !== ''));
@@ -70,6 +75,57 @@ function attachMarkers(segments: Segment[]): Segment[] {
     out.push(s);
   }
   return out;
+}
+
+interface Band {
+  base: number;
+  size: number;
+  ink: [number, number][];
+}
+
+/**
+ * Which runs of a row start a new segment. A gap over 2.5 em always does (gutters, table columns).
+ * A gap of 1 to 2.5 em does only where the rows above or below are blank there too, as in a table;
+ * justified text spreads its words that wide in narrow columns, but its neighbours cover the gap.
+ */
+function rowBreaks(row: TextRun[], rowIndex: number, bands: Band[]): Set<number> {
+  const breaks = new Set<number>();
+  const here = bands[rowIndex];
+  const neighbours = [bands[rowIndex - 1], bands[rowIndex + 1]].filter((b) => b && Math.abs(b.base - here.base) <= 2.5 * Math.max(b.size, here.size));
+  const candidates: { index: number; start: number; end: number; size: number; spread: boolean }[] = [];
+  const gaps: number[] = [];
+  let right = row[0]?.x + row[0]?.width;
+  for (let i = 1; i < row.length; i++) {
+    gaps[i] = row[i].x - right;
+    right = Math.max(right, row[i].x + row[i].width);
+  }
+  for (let i = 1; i < row.length; i++) {
+    const size = Math.max(row[i].fontSize, row[i - 1].fontSize);
+    if (gaps[i] <= SEGMENT_GAP_EM * size) continue;
+    // Justification spreads every word gap of a line alike: a wide gap between words flanked by
+    // an equal one is probably spacing, and must prove itself a column with a clear channel.
+    const same = (g: number | undefined) => g !== undefined && Math.abs(g - gaps[i]) <= 0.15 * gaps[i];
+    const words = /\p{L}/u.test(row[i - 1].text) && /\p{L}/u.test(row[i].text);
+    const spread = words && (same(gaps[i - 1]) || same(gaps[i + 1]));
+    candidates.push({ index: i, start: row[i].x - gaps[i], end: row[i].x, size, spread });
+  }
+  for (const c of candidates) {
+    const width = c.end - c.start;
+    if (width > 2.5 * c.size || !neighbours.length) {
+      breaks.add(c.index);
+      continue;
+    }
+    const windows: [number, number][] = [
+      [c.end - 0.6 * c.size, c.end - 0.1 * c.size],
+      [c.start + 0.1 * c.size, c.start + 0.6 * c.size],
+    ];
+    const clear = (band: Band, [a, b]: [number, number]) => !band.ink.some(([x0, x1]) => x0 < b && x1 > a);
+    // An evenly spread gap (justification, or a header over even columns) needs a clear channel
+    // through a neighbour; any other gap needs the neighbour clear at one of its edges.
+    const open = (band: Band) => (c.spread ? windows.every((w) => clear(band, w)) : windows.some((w) => clear(band, w)));
+    if (neighbours.some(open)) breaks.add(c.index);
+  }
+  return breaks;
 }
 
 /** Runs whose baselines lie within half a font size of each other share a row. */
@@ -117,18 +173,22 @@ function median(values: number[]): number {
 
 function splitColumns(segments: Segment[]): Segment[][] | undefined {
   const size = median(segments.map((s) => s.fontSize));
-  const left = Math.min(...segments.map((s) => s.x0));
-  const right = Math.max(...segments.map((s) => s.x1));
+  // Page numbers and marks centred under two columns must not hide the gutter between them.
+  const tiny = (s: Segment) => s.text.length <= 6 && s.x1 - s.x0 < 4 * s.fontSize;
+  const body = segments.filter((s) => !tiny(s));
+  if (body.length < 2) return undefined;
+  const left = Math.min(...body.map((s) => s.x0));
+  const right = Math.max(...body.map((s) => s.x1));
   const regionWidth = right - left;
-  const spans = mergeIntervals(segments.map((s) => [s.x0, s.x1] as [number, number]));
+  const spans = mergeIntervals(body.map((s) => [s.x0, s.x1] as [number, number]));
   if (spans.length < 2) return undefined;
   const cuts: number[] = [];
   for (let i = 0; i + 1 < spans.length; i++) {
-    if (spans[i + 1][0] - spans[i][1] < 1.2 * size) continue;
+    if (spans[i + 1][0] - spans[i][1] < 1.0 * size) continue;
     const cut = (spans[i][1] + spans[i + 1][0]) / 2;
     const prev = cuts.length ? cuts[cuts.length - 1] : -Infinity;
-    const leftSide = segments.filter((s) => s.x1 <= cut && s.x0 >= prev);
-    const rightSide = segments.filter((s) => s.x0 >= cut);
+    const leftSide = body.filter((s) => s.x1 <= cut && s.x0 >= prev);
+    const rightSide = body.filter((s) => s.x0 >= cut);
     const gap = spans[i + 1][0] - spans[i][1];
     const both = readsLikeColumn(leftSide, regionWidth) && readsLikeColumn(rightSide, regionWidth);
     // A text column beside a figure or code listing: the sides do not share their rows as a table's do.
@@ -140,8 +200,9 @@ function splitColumns(segments: Segment[]): Segment[][] | undefined {
     if (both || beside) cuts.push(cut);
   }
   if (!cuts.length) return undefined;
-  const bounds = [-Infinity, ...cuts, Infinity];
-  return bounds.slice(0, -1).map((lo, i) => segments.filter((s) => s.x0 >= lo && s.x1 <= bounds[i + 1])).filter((c) => c.length);
+  const columns: Segment[][] = cuts.map(() => []).concat([[]]);
+  for (const s of segments) columns[cuts.filter((c) => c < (s.x0 + s.x1) / 2).length].push(s);
+  return columns.filter((c) => c.length);
 }
 
 /**

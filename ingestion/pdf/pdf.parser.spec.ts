@@ -12,6 +12,12 @@ describe('PDF parsing (text layers)', () => {
     expect(doc.metadata).toMatchObject({ format: 'pdf', pages: 14 });
     expect(doc.metadata.title).toBe('Trace-based Just-in-Time Type Specialization for Dynamic Languages');
     expect(doc.blocks[0]).toMatchObject({ kind: 'title', provenance: { page: 1 } });
+    const tagTable = doc.blocks.find((b) => b.kind === 'table' && b.rows?.[0][0] === 'Tag');
+    expect(tagTable?.rows?.slice(0, 3)).toEqual([
+      ['Tag', 'JS Type', 'Description'],
+      ['xx1', 'number', '31-bit integer representation'],
+      ['000', 'object', 'pointer to JSObject handle'],
+    ]);
     const intro = doc.blocks.find((b) => b.kind === 'heading' && b.text === '1. Introduction');
     expect(intro?.provenance.headingPath).toEqual([doc.metadata.title]);
     const abstract = doc.blocks.findIndex((b) => b.text.startsWith('Dynamic languages such as JavaScript are more difficult'));
@@ -61,7 +67,18 @@ describe('PDF parsing (text layers)', () => {
     expect(tables[0].rows).toContainEqual(['Server closets', '1,505', '1,580', '1,643', '1,673', '1,689']);
     const japanese = await parse(readDoc('pdf/tabula__twotables.pdf'), 'jp.pdf', noOcr);
     const rows = japanese.blocks.filter((b) => b.kind === 'table').flatMap((b) => b.rows ?? []);
-    expect(rows).toContainEqual(['当期首残高', '5,664', '749', '12,017', '△747', '17,683']);
+    expect(rows).toContainEqual(['当期末残高', '5,664', '749', '12,846', '△747', '18,512']);
+    expect(rows).toContainEqual(['剰余金の配当', '△525', '△525']);
+  });
+
+  it('keeps justified two-column prose in reading order (wide word gaps are not table columns)', async () => {
+    const doc = await parse(readDoc('pdf/chatchat__langchain.pdf'), 'langchain.pdf', noOcr);
+    const text = doc.blocks.filter((b) => b.provenance.page === 3).map((b) => b.text).join('\n');
+    expect(text).toContain('A "prompt" is the input to a LLM. They are generally generated dynamically when used in an LLM application');
+    expect(text).toContain('Utilizing machine learning techniques such as deep learning, these models are trained to predict subsequent words');
+    expect(doc.blocks.filter((b) => b.kind === 'table' && b.provenance.page === 2)).toEqual([]);
+    // The conference banner on every page is a running header.
+    expect(doc.blocks.filter((b) => b.text.startsWith('5th International Conference')).length).toBeLessThanOrEqual(1);
   });
 
   it('reads a spreadsheet printed to PDF row by row, not column by column', async () => {
