@@ -5,7 +5,7 @@
  * the same run and llama.cpp's figures on this machine class (from issue 5).
  *
  *   npm run build && node dist/bench/moe/decode.bench.js [--work DIR] [--bits 32,8,4,3,2]
- *        [--prompt 512] [--decode 64] [--threads 2] [--standard-onnx] [--spin] [--import-only]
+ *        [--prompt 512] [--decode 64] [--threads 2] [--group 32] [--standard-onnx] [--spin] [--import-only]
  *
  * The checkpoint and imported folders are cached under --work (default /tmp/zhiku-moe-bench), so a
  * rerun only measures. Prints a table and, last, one JSON line with every figure.
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const decodeTokens = Number(arg('decode', '64'));
   const threads = Number(arg('threads', '2'));
   const contribOps = !process.argv.includes('--standard-onnx');
+  const group = Number(arg('group', '32'));
   const checkpoint = path.join(work, 'mixtral-640m');
   if (!fs.existsSync(path.join(checkpoint, 'config.json'))) {
     const t = Date.now();
@@ -67,10 +68,10 @@ async function main(): Promise<void> {
   const sha = hashCheckpoint(checkpoint);
   const rows: Row[] = [];
   for (const bits of bitsList) {
-    const dir = path.join(work, `onnx-${contribOps ? 'contrib' : 'standard'}-${bits}`);
+    const dir = path.join(work, `onnx-${contribOps ? 'contrib' : 'standard'}-${bits}${bits < 16 ? `-g${group}` : ''}`);
     if (!fs.existsSync(path.join(dir, 'manifest.json')) || readManifest(dir).source.sha256 !== sha) {
       const t = Date.now();
-      await importModel(checkpoint, dir, { bits, contribOps, overwrite: true, maxPositions: 4096 });
+      await importModel(checkpoint, dir, { bits, group, contribOps, overwrite: true, maxPositions: 4096 });
       log(`imported ${bits}-bit in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     }
     if (process.argv.includes('--import-only')) continue;
@@ -83,15 +84,15 @@ async function main(): Promise<void> {
     rows.push({ bits, averageBits: readManifest(dir).weights.averageBits, loadBefore: load, loadAfter: os.loadavg()[0], ...result });
     log(`${bits}-bit: ${JSON.stringify(result)} (load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`);
   }
-  printTable(rows, contribOps, threads);
-  process.stdout.write(`${JSON.stringify({ shape: SHAPE, threads, contribOps, rows })}\n`);
+  printTable(rows, contribOps, threads, group);
+  process.stdout.write(`${JSON.stringify({ shape: SHAPE, threads, group, contribOps, rows })}\n`);
 }
 
 type Row = { bits: number; averageBits: number; loadBefore: number; loadAfter: number } & BenchmarkResult;
 
-function printTable(rows: Row[], contribOps: boolean, threads: number): void {
+function printTable(rows: Row[], contribOps: boolean, threads: number, group: number): void {
   const head = ['bits', 'avg b/w', 'MB/token', 'decode t/s', 'limit t/s', '% limit', 'llama.cpp', 'ratio', 'prefill t/s', 'vs llama 300-520', 'GB/s', 'RSS MB', 'load avg'];
-  const lines = [`ONNX Runtime ${contribOps ? 'contrib-op' : 'standard-ONNX'} graph, ${threads} threads`, head.join(' | ')];
+  const lines = [`ONNX Runtime ${contribOps ? 'contrib-op' : 'standard-ONNX'} graph, ${threads} threads, quantization group ${group}`, head.join(' | ')];
   for (const r of rows) {
     const llama = LLAMA_CPP_DECODE[r.bits];
     lines.push(
