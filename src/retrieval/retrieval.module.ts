@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HashedFeaturesEmbedder } from './embed/hashed-features.embedder';
-import { RetrievalEngine } from './index/retrieval.engine';
-import { RetrievalRepository } from './index/retrieval.repository';
+import { RetrievalChunkIndexer } from './store/retrieval.chunk-indexer';
+import { RetrievalEngine } from './store/retrieval.engine';
+import { RetrievalRepository } from './store/retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { SearchController } from './search.controller';
 
@@ -20,8 +21,14 @@ import { SearchController } from './search.controller';
       inject: [RetrievalRepository],
       useFactory: (repo: RetrievalRepository) => new RetrievalEngine(repo, new HashedFeaturesEmbedder()),
     },
+    {
+      provide: RetrievalChunkIndexer,
+      inject: [RetrievalEngine, RetrievalRepository],
+      useFactory: (engine: RetrievalEngine, repo: RetrievalRepository) => new RetrievalChunkIndexer(engine, repo),
+    },
     RetrievalService,
   ],
-  exports: [RetrievalService],
+  // RetrievalChunkIndexer is what the documents module binds to its CHUNK_INDEXER token.
+  exports: [RetrievalService, RetrievalChunkIndexer],
 })
 export class RetrievalModule {}

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { chunkDocument, disposeIngestion, IngestionError, parse } from '../../../ingestion';
 import { evaluateRetrieval, formatReport } from '../../retrieval/eval/retrieval-eval';
 import { parseQaJsonl, type FoundRule } from '../../retrieval/eval/qa-set';
-import { RetrievalService } from '../../retrieval/retrieval.service';
+import { RetrievalService } from '../../retrieval';
 import { QaFormatError } from '../../retrieval/retrieval.errors';
 import { CommandFailedError, UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';

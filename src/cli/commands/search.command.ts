@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { AuthContext } from '../../auth';
-import { MAX_K } from '../../retrieval/index/retrieval.engine';
+import { MAX_K } from '../../retrieval/store/retrieval.engine';
 import { SEARCH_MODES, type SearchMode } from '../../retrieval/rank/search-options';
-import { RetrievalService } from '../../retrieval/retrieval.service';
+import { RetrievalService } from '../../retrieval';
 import type { SearchHitDto } from '../../retrieval/dto/search.dto';
 import { UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_K, MAX_QUERY_CHARS, type SearchHit } from '../index/retrieval.engine';
+import { MAX_K, MAX_QUERY_CHARS, type SearchHit } from '../store/retrieval.engine';
 import { SEARCH_MODES, type SearchMode } from '../rank/search-options';
 
 export class SearchRequestDto {

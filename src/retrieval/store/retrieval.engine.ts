@@ -6,7 +6,7 @@ import { rerank } from '../rerank/reranker';
 import { SEARCH_MODES, type FusionOptions, type SearchMode } from '../rank/search-options';
 import { InvalidSearchError } from '../retrieval.errors';
 import { analyze } from '../text/lexical-analyzer';
-import type { RetrievalRepository } from './retrieval.repository';
+import type { EmbeddedDocument, RetrievalRepository } from './retrieval.repository';
 import type { DocumentToIndex, IndexedHit, SearchScope } from './retrieval.types';
 
 export const MAX_QUERY_CHARS = 2000;
@@ -39,11 +39,19 @@ export class RetrievalEngine {
     readonly embedder: Embedder,
   ) {}
 
-  async indexDocument(doc: DocumentToIndex, batchSize = 64): Promise<void> {
+  async indexDocument(doc: DocumentToIndex): Promise<void> {
+    await this.repository.indexDocument(await this.prepare(doc));
+  }
+
+  /** The slow part of indexing (analysis and embedding), done before any transaction opens. */
+  async prepare(doc: DocumentToIndex, signal?: AbortSignal, batchSize = 64): Promise<EmbeddedDocument> {
     const texts = doc.chunks.map(indexText);
     const embeddings: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += batchSize) embeddings.push(...(await this.embedder.embedBatch(texts.slice(i, i + batchSize), 'passage')));
-    await this.repository.indexDocument({ ...doc, embedderId: this.embedder.id, terms: texts.map(analyze), embeddings });
+    for (let i = 0; i < texts.length; i += batchSize) {
+      signal?.throwIfAborted();
+      embeddings.push(...(await this.embedder.embedBatch(texts.slice(i, i + batchSize), 'passage')));
+    }
+    return { ...doc, embedderId: this.embedder.id, terms: texts.map(analyze), embeddings };
   }
 
   async removeDocument(documentId: string): Promise<number> {

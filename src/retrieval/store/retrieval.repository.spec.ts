@@ -11,6 +11,7 @@ import { indexText } from '../rank/memory-index';
 import { SEARCH_MODES } from '../rank/search-options';
 import { InvalidSearchError } from '../retrieval.errors';
 import { analyze } from '../text/lexical-analyzer';
+import { RetrievalChunkIndexer } from './retrieval.chunk-indexer';
 import { RetrievalEngine } from './retrieval.engine';
 import { RetrievalRepository } from './retrieval.repository';
 import type { DocumentToIndex } from './retrieval.types';
@@ -140,6 +141,31 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     expect(await ds.query(`SELECT count(*)::int AS n FROM retrieval_term_stats WHERE knowledge_base_id = $1`, [KB_B])).toEqual([{ n: 0 }]);
     // A knowledge base with no documents answers with nothing, in every mode.
     for (const mode of SEARCH_MODES) expect(await engine.search({ query: '漠河', mode, scope: { readableKnowledgeBaseIds: [KB_B] } })).toEqual([]);
+  });
+
+  it('as the documents module\'s ChunkIndexer: indexes inside the caller\'s transaction, all or nothing', async () => {
+    const indexer = new RetrievalChunkIndexer(engine, repo);
+    const kb = randomUUID();
+    const document = {
+      knowledgeBaseId: kb,
+      documentId: randomUUID(),
+      documentName: 'c.txt',
+      chunks: [{ id: randomUUID(), ordinal: 0, text: '冻土带上的跑道需要特殊的地基处理。', context: '', provenance: {} }],
+    };
+    const scope = { readableKnowledgeBaseIds: [kb] };
+    const prepared = await indexer.prepare(document);
+    await expect(
+      ds.transaction(async (m) => {
+        await indexer.index(m, kb, document.documentId, document.chunks, prepared);
+        throw new Error('ingestion failed after indexing');
+      }),
+    ).rejects.toThrow('ingestion failed');
+    expect(await engine.search({ query: '冻土带 跑道', scope })).toEqual([]);
+    await ds.transaction((m) => indexer.index(m, kb, document.documentId, document.chunks, prepared));
+    expect((await engine.search({ query: '冻土带 跑道', scope })).map((h) => h.chunkId)).toEqual([document.chunks[0].id]);
+    await expect(ds.transaction((m) => indexer.index(m, kb, document.documentId, document.chunks))).rejects.toThrow(/not prepared/);
+    await ds.transaction((m) => indexer.remove(m, document.documentId));
+    expect(await engine.search({ query: '冻土带 跑道', scope })).toEqual([]);
   });
 
   it('turns bad requests into InvalidSearchError before touching the database', async () => {

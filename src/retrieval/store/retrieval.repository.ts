@@ -25,61 +25,64 @@ export class RetrievalRepository {
 
   /** Replaces a document's chunks (re-ingestion) in one transaction: all of them appear at once. */
   async indexDocument(doc: EmbeddedDocument): Promise<void> {
-    await this.db.transaction(async (m) => {
-      await this.removeDocumentIn(m, doc.documentId);
-      if (!doc.chunks.length) return;
-      const termCounts = doc.terms.map((t) => t.filter((x) => x.length <= MAX_TERM_CHARS));
-      await m.query(
-        `INSERT INTO retrieval_chunks (chunk_id, knowledge_base_id, document_id, document_name, chunk_index, text, context,
-           provenance, tags, term_count, embedder_id, embedding)
-         SELECT u.id, $1, $2, $3, u.idx, u.text, u.context, u.prov::jsonb, $4::text[], u.len, $5, u.emb::vector
-         FROM unnest($6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
-           AS u(id, idx, text, context, prov, len, emb)`,
-        [
-          doc.knowledgeBaseId,
-          doc.documentId,
-          doc.documentName,
-          [...doc.tags],
-          doc.embedderId,
-          doc.chunks.map((c) => c.chunkId),
-          doc.chunks.map((c) => c.index),
-          doc.chunks.map((c) => c.text),
-          doc.chunks.map((c) => c.context),
-          doc.chunks.map((c) => JSON.stringify(c.provenance)),
-          termCounts.map((t) => t.length),
-          doc.embeddings.map(vectorLiteral),
-        ],
-      );
-      const terms: string[] = [];
-      const chunkIds: string[] = [];
-      const tfs: number[] = [];
-      termCounts.forEach((list, i) => {
-        const tf = new Map<string, number>();
-        for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
-        for (const [term, count] of tf) {
-          terms.push(term);
-          chunkIds.push(doc.chunks[i].chunkId);
-          tfs.push(count);
-        }
-      });
-      await m.query(
-        `INSERT INTO retrieval_terms (term, knowledge_base_id, chunk_id, tf)
-         SELECT u.term, $1, u.chunk, u.tf FROM unnest($2::text[], $3::uuid[], $4::int[]) AS u(term, chunk, tf)`,
-        [doc.knowledgeBaseId, terms, chunkIds, tfs],
-      );
-      await m.query(
-        `INSERT INTO retrieval_term_stats (knowledge_base_id, term, df)
-         SELECT $1, term, count(*) FROM unnest($2::text[]) AS u(term) GROUP BY term
-         ON CONFLICT (knowledge_base_id, term) DO UPDATE SET df = retrieval_term_stats.df + excluded.df`,
-        [doc.knowledgeBaseId, terms],
-      );
-      await m.query(
-        `INSERT INTO retrieval_kb_stats (knowledge_base_id, chunk_count, total_terms, embedder_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (knowledge_base_id) DO UPDATE SET chunk_count = retrieval_kb_stats.chunk_count + excluded.chunk_count,
-           total_terms = retrieval_kb_stats.total_terms + excluded.total_terms, updated_at = now()`,
-        [doc.knowledgeBaseId, doc.chunks.length, termCounts.reduce((s, t) => s + t.length, 0), doc.embedderId],
-      );
+    await this.db.transaction((m) => this.indexDocumentIn(m, doc));
+  }
+
+  /** indexDocument inside the caller's transaction (the documents module makes a document ready in it). */
+  async indexDocumentIn(m: EntityManager, doc: EmbeddedDocument): Promise<void> {
+    await this.removeDocumentIn(m, doc.documentId);
+    if (!doc.chunks.length) return;
+    const termCounts = doc.terms.map((t) => t.filter((x) => x.length <= MAX_TERM_CHARS));
+    await m.query(
+      `INSERT INTO retrieval_chunks (chunk_id, knowledge_base_id, document_id, document_name, chunk_index, text, context,
+         provenance, tags, term_count, embedder_id, embedding)
+       SELECT u.id, $1, $2, $3, u.idx, u.text, u.context, u.prov::jsonb, $4::text[], u.len, $5, u.emb::vector
+       FROM unnest($6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
+         AS u(id, idx, text, context, prov, len, emb)`,
+      [
+        doc.knowledgeBaseId,
+        doc.documentId,
+        doc.documentName,
+        [...doc.tags],
+        doc.embedderId,
+        doc.chunks.map((c) => c.chunkId),
+        doc.chunks.map((c) => c.index),
+        doc.chunks.map((c) => c.text),
+        doc.chunks.map((c) => c.context),
+        doc.chunks.map((c) => JSON.stringify(c.provenance)),
+        termCounts.map((t) => t.length),
+        doc.embeddings.map(vectorLiteral),
+      ],
+    );
+    const terms: string[] = [];
+    const chunkIds: string[] = [];
+    const tfs: number[] = [];
+    termCounts.forEach((list, i) => {
+      const tf = new Map<string, number>();
+      for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const [term, count] of tf) {
+        terms.push(term);
+        chunkIds.push(doc.chunks[i].chunkId);
+        tfs.push(count);
+      }
     });
+    await m.query(
+      `INSERT INTO retrieval_terms (term, knowledge_base_id, chunk_id, tf)
+       SELECT u.term, $1, u.chunk, u.tf FROM unnest($2::text[], $3::uuid[], $4::int[]) AS u(term, chunk, tf)`,
+      [doc.knowledgeBaseId, terms, chunkIds, tfs],
+    );
+    await m.query(
+      `INSERT INTO retrieval_term_stats (knowledge_base_id, term, df)
+       SELECT $1, term, count(*) FROM unnest($2::text[]) AS u(term) GROUP BY term
+       ON CONFLICT (knowledge_base_id, term) DO UPDATE SET df = retrieval_term_stats.df + excluded.df`,
+      [doc.knowledgeBaseId, terms],
+    );
+    await m.query(
+      `INSERT INTO retrieval_kb_stats (knowledge_base_id, chunk_count, total_terms, embedder_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (knowledge_base_id) DO UPDATE SET chunk_count = retrieval_kb_stats.chunk_count + excluded.chunk_count,
+         total_terms = retrieval_kb_stats.total_terms + excluded.total_terms, updated_at = now()`,
+      [doc.knowledgeBaseId, doc.chunks.length, termCounts.reduce((s, t) => s + t.length, 0), doc.embedderId],
+    );
   }
 
   async removeDocument(documentId: string): Promise<number> {
@@ -87,7 +90,7 @@ export class RetrievalRepository {
   }
 
   /** Deletes a document's chunks and takes their counts out of the BM25 statistics; returns how many went. */
-  private async removeDocumentIn(m: EntityManager, documentId: string): Promise<number> {
+  async removeDocumentIn(m: EntityManager, documentId: string): Promise<number> {
     const [gone] = (await m.query(
       `SELECT knowledge_base_id AS kb, count(*)::int AS n, coalesce(sum(term_count), 0)::bigint AS total
        FROM retrieval_chunks WHERE document_id = $1 GROUP BY knowledge_base_id`,
