@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { parse } from '../parse';
 import { LimitExceededError } from '../core/ingestion.errors';
@@ -51,6 +52,25 @@ describe('OCR (tesseract.js, chi_sim+eng from node_modules)', () => {
     expect(widest).toBeGreaterThan(meta.width! * 0.75);
     expect(widest).toBeLessThanOrEqual(meta.width!);
   }, 60_000);
+
+  it('refuses a 200-megapixel image by default, from its header alone', async () => {
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body));
+      return Buffer.concat([head, body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(20_000, 0);
+    ihdr.writeUInt32BE(10_000, 4);
+    ihdr[8] = 8;
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]);
+    const error = await parse(new Uint8Array(png), 'huge.png', { ocr }).catch((e) => e);
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error.message).toBe('limit exceeded: pixels is 200000000, the maximum is 100000000');
+  });
 
   it('refuses an image above the pixel limit before decoding it', async () => {
     const error = await parse(readDoc('images/rapidlayout__layout.jpg'), 'big.jpg', { ocr, limits: { maxPixels: 100_000 } }).catch((e) => e);

@@ -124,6 +124,11 @@ describe('PDF parsing (text layers)', () => {
     await expect(parse(truncated, 't.pdf', noOcr)).rejects.toThrow(CorruptDocumentError);
   });
 
+  it('refuses a 2,001-page PDF under the default limit of 2,000 pages', async () => {
+    const pages = Array.from({ length: 2001 }, (_, i) => [{ text: `page ${i + 1}`, x: 72, y: 700 }]);
+    await expect(parse(writePdf(pages), 'huge.pdf', noOcr)).rejects.toThrow('limit exceeded: pages is 2001, the maximum is 2000');
+  });
+
   it('refuses more pages than the limit allows', async () => {
     const pages = Array.from({ length: 5 }, (_, i) => [{ text: `page ${i + 1}`, x: 72, y: 700 }]);
     const error = await parse(writePdf(pages), 'long.pdf', { ...noOcr, limits: { maxPages: 4 } }).catch((e) => e);
