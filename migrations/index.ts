@@ -1,8 +1,9 @@
 import { Platform1795832716129 } from './1795832716129-Platform';
 import { RetrievalIndex1795834586899 } from './1795834586899-RetrievalIndex';
+import { Documents1795835281768 } from './1795835281768-Documents';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
  * TypeScript under jest and from dist/ at run time. A new migration is one file plus one line here.
  */
-export const ALL_MIGRATIONS = [Platform1795832716129, RetrievalIndex1795834586899];
+export const ALL_MIGRATIONS = [Platform1795832716129, RetrievalIndex1795834586899, Documents1795835281768];

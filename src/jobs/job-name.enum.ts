@@ -6,6 +6,8 @@
 export enum JobName {
   /** Sleeps, reports progress and optionally fails its first attempts: proves workers run jobs end to end. */
   SystemDiagnostic = 'system.diagnostic',
+  /** Parses, chunks and indexes one uploaded document (src/documents). */
+  IngestDocument = 'documents.ingest',
 }
 
 export interface DiagnosticJobPayload {
@@ -20,6 +22,7 @@ export interface DiagnosticJobPayload {
 /** Payload type of each job, checked at enqueue time and handed to the handler. */
 export interface JobPayloads {
   [JobName.SystemDiagnostic]: DiagnosticJobPayload;
+  [JobName.IngestDocument]: { documentId: string; password?: string };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { chunkDocument, IngestionError, parse, type Block, type ParsedDocument } from '../../ingestion';
+import { CHUNK_INDEXER, type ChunkIndexer } from './chunk-indexer';
+import { ChunksRepository, type NewChunk } from './chunks.repository';
+import type { DocumentStatus } from './document.record';
+import { DocumentsRepository } from './documents.repository';
+import { FileStore } from './file-store';
+
+/** What ingesting one document came to (the job's result, and a line of `zhiku ingest`). */
+export interface IngestOutcome {
+  documentId: string;
+  filename: string;
+  status: 'ready' | 'failed' | 'deleted';
+  format: string | null;
+  pages: number | null;
+  blocks: number | null;
+  chunks: number;
+  characters: number | null;
+  ms: number;
+  error: string | null;
+}
+
+export interface IngestControl {
+  signal?: AbortSignal;
+  /** Reported as the pipeline moves on (the job's progress, the CLI's bar). */
+  progress?(percent: number, message: string): Promise<void> | void;
+}
+
+/**
+ * The ingestion pipeline of one stored document: read the original → parse → chunk → (prepare the
+ * index) → one transaction that swaps the chunks in and marks the document ready. An IngestionError
+ * fails this document alone, with the library's reader-facing message; any other error fails it
+ * too and is rethrown so the job is retried.
+ */
+@Injectable()
+export class DocumentIngestionService {
+  private readonly logger = new Logger('Documents');
+
+  constructor(
+    private readonly documents: DocumentsRepository,
+    private readonly chunks: ChunksRepository,
+    private readonly files: FileStore,
+    @Optional() @Inject(CHUNK_INDEXER) private readonly indexer: ChunkIndexer | null = null,
+  ) {}
+
+  async ingest(documentId: string, password: string | undefined, control: IngestControl = {}): Promise<IngestOutcome> {
+    const started = Date.now();
+    const doc = await this.documents.get(documentId, null);
+    const outcome: IngestOutcome = {
+      documentId,
+      filename: doc?.filename ?? '',
+      status: 'deleted',
+      format: null,
+      pages: null,
+      blocks: null,
+      chunks: 0,
+      characters: null,
+      ms: 0,
+      error: null,
+    };
+    if (!doc) return outcome;
+    const step = async (status: DocumentStatus, percent: number, message: string): Promise<boolean> => {
+      control.signal?.throwIfAborted();
+      await control.progress?.(percent, message);
+      return this.documents.progress(documentId, status, percent, message);
+    };
+    let parsed: ParsedDocument | undefined;
+    try {
+      if (!(await step('parsing', 5, 'parsing'))) return outcome;
+      const bytes = await readFile(this.files.pathOf(doc.sha256));
+      const parseStarted = Date.now();
+      parsed = await parse(bytes, doc.filename, { password });
+      const parseMs = Date.now() - parseStarted;
+      Object.assign(outcome, {
+        format: parsed.metadata.format,
+        pages: parsed.metadata.pages,
+        blocks: parsed.blocks.length,
+        characters: parsed.blocks.reduce((n, b) => n + b.text.length, 0),
+      });
+      const unit = parsed.metadata.format === 'xlsx' || parsed.metadata.format === 'xls' ? 'sheet(s)' : 'page(s)';
+      if (!(await step('embedding', 60, `${parsed.metadata.pages} ${unit} parsed, ${parsed.blocks.length} blocks`))) return outcome;
+      const chunks = toNewChunks(parsed);
+      const prepared = this.indexer?.prepare
+        ? await this.indexer.prepare({ knowledgeBaseId: doc.knowledgeBaseId, documentId, documentName: doc.filename, chunks }, control.signal)
+        : undefined;
+      if (!(await step('embedding', 90, `${chunks.length} chunks indexed`))) return outcome;
+      const summary = { format: parsed.metadata.format, pages: parsed.metadata.pages, blocks: parsed.blocks.length, characters: outcome.characters ?? 0, warnings: parsed.metadata.warnings, parseMs };
+      if (!(await this.chunks.replaceAndMarkReady(documentId, chunks, summary, this.indexer, prepared))) return outcome;
+      await control.progress?.(100, 'ready');
+      return { ...outcome, status: 'ready', chunks: chunks.length, ms: Date.now() - started };
+    } catch (error) {
+      const ingestion = error instanceof IngestionError;
+      const message = ingestion ? error.message : `ingestion failed: ${(error as Error)?.message ?? String(error)}`;
+      await this.documents.fail(documentId, message, ingestion ? error.code : 'internal', parsed?.metadata.format ?? null, this.indexer);
+      if (!ingestion) {
+        this.logger.error({ msg: 'document ingestion failed', documentId, error: message }, (error as Error)?.stack);
+        throw error;
+      }
+      return { ...outcome, status: 'failed', error: message, ms: Date.now() - started };
+    }
+  }
+}
+
+/** The chunker's chunks with their ids and the kind of content they hold. */
+export function toNewChunks(parsed: ParsedDocument): NewChunk[] {
+  return chunkDocument(parsed).map((c) => ({
+    id: randomUUID(),
+    ordinal: c.index,
+    text: c.text,
+    context: c.context,
+    kind: chunkKind(c.provenance.blockIndices.map((i) => parsed.blocks[i])),
+    provenance: { ...c.provenance },
+    tokenEstimate: c.tokens,
+  }));
+}
+
+/** table (rows of a table), ocr (read from an image), list, heading, or text. */
+function chunkKind(blocks: Block[]): string {
+  const kinds = new Set(blocks.filter(Boolean).map((b) => b.kind));
+  if (kinds.size && [...kinds].every((k) => k === 'table' || k === 'table_row' || k === 'heading' || k === 'title') && (kinds.has('table') || kinds.has('table_row'))) return 'table';
+  if (blocks.some((b) => b?.kind === 'ocr_line' || b?.provenance.source === 'ocr')) return 'ocr';
+  if (kinds.size && [...kinds].every((k) => k === 'list_item')) return 'list';
+  if (kinds.size && [...kinds].every((k) => k === 'heading' || k === 'title')) return 'heading';
+  return 'text';
+}

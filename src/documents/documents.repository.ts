@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { ChunkIndexer } from './chunk-indexer';
+import type { DocumentRecord, DocumentStatus } from './document.record';
+import type { Readable } from './knowledge-bases.repository';
+
+interface Row {
+  id: string;
+  knowledge_base_id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: string | number;
+  sha256: string;
+  format: string | null;
+  status: DocumentStatus;
+  progress: number;
+  progress_message: string | null;
+  error: string | null;
+  error_code: string | null;
+  pages: number | null;
+  blocks: number | null;
+  chunk_count: number;
+  characters: number | null;
+  warnings: string[];
+  parse_ms: number | null;
+  job_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  ready_at: Date | null;
+}
+
+export function mapDocumentRow(r: Row): DocumentRecord {
+  return {
+    id: r.id,
+    knowledgeBaseId: r.knowledge_base_id,
+    filename: r.filename,
+    contentType: r.content_type,
+    sizeBytes: Number(r.size_bytes),
+    sha256: r.sha256.trim(),
+    format: r.format,
+    status: r.status,
+    progress: r.progress,
+    progressMessage: r.progress_message,
+    error: r.error,
+    errorCode: r.error_code,
+    pages: r.pages,
+    blocks: r.blocks,
+    chunkCount: r.chunk_count,
+    characters: r.characters,
+    warnings: r.warnings ?? [],
+    parseMs: r.parse_ms,
+    jobId: r.job_id,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    readyAt: r.ready_at ? new Date(r.ready_at) : null,
+  };
+}
+
+export interface NewDocument {
+  knowledgeBaseId: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** Documents and their lifecycle. Every read takes the caller's readable knowledge bases into its WHERE clause. */
+@Injectable()
+export class DocumentsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Inserts the document, or returns the one with the same bytes already in that knowledge base. */
+  async insertOrFindSame(doc: NewDocument): Promise<{ document: DocumentRecord; duplicate: boolean }> {
+    const inserted: Row[] = await this.db.query(
+      `INSERT INTO documents (knowledge_base_id, filename, content_type, size_bytes, sha256) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (knowledge_base_id, sha256) DO NOTHING RETURNING *`,
+      [doc.knowledgeBaseId, doc.filename, doc.contentType, doc.sizeBytes, doc.sha256],
+    );
+    if (inserted.length) return { document: mapDocumentRow(inserted[0]), duplicate: false };
+    const existing: Row[] = await this.db.query(`SELECT * FROM documents WHERE knowledge_base_id = $1 AND sha256 = $2`, [doc.knowledgeBaseId, doc.sha256]);
+    return { document: mapDocumentRow(existing[0]), duplicate: true };
+  }
+
+  async get(id: string, readable: Readable): Promise<DocumentRecord | null> {
+    const rows: Row[] = await this.db.query(`SELECT * FROM documents WHERE id = $1 AND ($2::uuid[] IS NULL OR knowledge_base_id = ANY($2))`, [id, readable]);
+    return rows[0] ? mapDocumentRow(rows[0]) : null;
+  }
+
+  async listByKnowledgeBase(knowledgeBaseId: string, readable: Readable): Promise<DocumentRecord[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT * FROM documents WHERE knowledge_base_id = $1 AND ($2::uuid[] IS NULL OR knowledge_base_id = ANY($2)) ORDER BY created_at, filename`,
+      [knowledgeBaseId, readable],
+    );
+    return rows.map(mapDocumentRow);
+  }
+
+  /** Back to the start of the pipeline (upload or re-ingest), remembering the job that will run it. */
+  async queue(id: string, jobId: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE documents SET status = 'queued', progress = 0, progress_message = NULL, error = NULL, error_code = NULL, job_id = $2, updated_at = now() WHERE id = $1`,
+      [id, jobId],
+    );
+  }
+
+  async setJob(id: string, jobId: string): Promise<void> {
+    await this.db.query(`UPDATE documents SET job_id = $2 WHERE id = $1`, [id, jobId]);
+  }
+
+  /** Progress of a running ingestion; false when the document is gone (deleted meanwhile). */
+  async progress(id: string, status: DocumentStatus, progress: number, message: string | null): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE documents SET status = $2, progress = $3, progress_message = $4, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, status, Math.round(progress), message],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Fails a document in one transaction: its chunks and index entries go (a document has chunks only
+   * when its last ingestion succeeded), the reason stays for the reader.
+   */
+  async fail(id: string, error: string, code: string, format: string | null, indexer: ChunkIndexer | null): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const found: unknown[] = await m.query(`SELECT id FROM documents WHERE id = $1 FOR UPDATE`, [id]);
+      if (!found.length) return;
+      if (indexer) await indexer.remove(m, id);
+      await m.query(`DELETE FROM chunks WHERE document_id = $1`, [id]);
+      await m.query(
+        `UPDATE documents SET status = 'failed', error = $2, error_code = $3, format = coalesce($4, format), chunk_count = 0,
+           progress_message = NULL, ready_at = NULL, updated_at = now() WHERE id = $1`,
+        [id, error, code, format],
+      );
+    });
+  }
+
+  /** Deletes a readable document with its chunks and index entries; returns it, or null. */
+  async delete(id: string, readable: Readable, indexer: ChunkIndexer | null): Promise<DocumentRecord | null> {
+    return this.db.transaction(async (m) => {
+      const rows: Row[] = await m.query(`SELECT * FROM documents WHERE id = $1 AND ($2::uuid[] IS NULL OR knowledge_base_id = ANY($2)) FOR UPDATE`, [
+        id,
+        readable,
+      ]);
+      if (!rows.length) return null;
+      if (indexer) await indexer.remove(m, id);
+      await m.query(`DELETE FROM documents WHERE id = $1`, [id]);
+      return mapDocumentRow(rows[0]);
+    });
+  }
+
+  /** Whether any document still uses these bytes (before their file is removed). */
+  async isFileUsed(sha256: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM documents WHERE sha256 = $1 LIMIT 1`, [sha256]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+
+export interface StoredFile {
+  sha256: string;
+  sizeBytes: number;
+}
+
+/**
+ * Uploaded originals under FILES_DIR, content-addressed: `<sha256[0..2]>/<sha256>`. The same bytes
+ * are one file however many documents (in however many knowledge bases) refer to them; the caller
+ * removes a file only when no document refers to it any more.
+ */
+@Injectable()
+export class FileStore {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Where uploads land before they are hashed (same file system, so moving them is a rename). */
+  get incomingDir(): string {
+    return path.join(this.config.filesDir, '.incoming');
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return path.join(this.config.filesDir, sha256.slice(0, 2), sha256);
+  }
+
+  static async hashFile(file: string): Promise<StoredFile> {
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    await pipeline(createReadStream(file), async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+      }
+    });
+    return { sha256: hash.digest('hex'), sizeBytes };
+  }
+
+  /** Moves a file into the store (or drops it when the same bytes are already there). */
+  async adopt(tempFile: string): Promise<StoredFile> {
+    const stored = await FileStore.hashFile(tempFile);
+    const target = this.pathOf(stored.sha256);
+    if (await exists(target)) {
+      await rm(tempFile, { force: true });
+    } else {
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(tempFile, target);
+    }
+    return stored;
+  }
+
+  open(sha256: string): ReadStream {
+    return createReadStream(this.pathOf(sha256));
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    return exists(this.pathOf(sha256));
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
