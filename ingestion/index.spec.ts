@@ -8,6 +8,7 @@ describe('ingestion public entry', () => {
       'EncryptedDocumentError',
       'IngestionError',
       'LimitExceededError',
+      'ParseCancelledError',
       'TesseractOcrEngine',
       'UnsupportedFormatError',
       'chunkDocument',

@@ -8,7 +8,7 @@ export { disposeIngestion } from './core/default-ocr';
 export { DEFAULT_LIMITS } from './core/parse-options';
 export type { IngestionLimits, ParseOptions } from './core/parse-options';
 export type { BBox, Block, BlockKind, DocumentFormat, DocumentMetadata, ParsedDocument, Provenance } from './core/parsed-document';
-export { CorruptDocumentError, EncryptedDocumentError, IngestionError, LimitExceededError, UnsupportedFormatError } from './core/ingestion.errors';
+export { CorruptDocumentError, EncryptedDocumentError, IngestionError, LimitExceededError, ParseCancelledError, UnsupportedFormatError } from './core/ingestion.errors';
 export type { LimitName } from './core/ingestion.errors';
 export type { OcrEngine, OcrLine } from './image/ocr-engine';
 export { TesseractOcrEngine } from './image/tesseract.adapter';

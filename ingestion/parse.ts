@@ -1,8 +1,9 @@
 import { defaultOcrEngine } from './core/default-ocr';
-import { detectFormat } from './core/format.detector';
+import { detectFormat, type Detection } from './core/format.detector';
 import { CorruptDocumentError, EncryptedDocumentError, IngestionError, LimitExceededError } from './core/ingestion.errors';
-import { resolveOptions, type ParseOptions } from './core/parse-options';
+import { resolveOptions, type ParseOptions, type ResolvedOptions } from './core/parse-options';
 import type { ParsedDocument } from './core/parsed-document';
+import type { OcrEngine } from './image/ocr-engine';
 import { checkZipLimits } from './core/zip-directory';
 import { parseImage } from './image/image.parser';
 import { parseDocx } from './office/docx.parser';
@@ -42,31 +43,40 @@ export async function parse(bytes: Uint8Array, filename: string, options: ParseO
   const ocr = () => resolved.ocr ?? defaultOcrEngine();
   if (detection.zipEntries) checkZipLimits(detection.zipEntries, resolved.limits.maxZipUncompressedBytes, resolved.limits.maxZipEntries);
   try {
-    switch (detection.format) {
-      case 'pdf':
-        return await parsePdf(bytes, filename, resolved, ocr);
-      case 'png':
-      case 'jpeg':
-      case 'tiff':
-      case 'bmp':
-      case 'webp':
-        return await parseImage(bytes, filename, detection.format, resolved, ocr());
-      case 'xlsx':
-      case 'xls':
-        return await parseWorkbook(bytes, filename, detection.format);
-      case 'csv':
-        return parseCsv(detection.text ?? '', filename);
-      case 'docx':
-        return await parseDocx(bytes, filename);
-      case 'html':
-        return parseHtml(detection.text ?? '', filename);
-      case 'markdown':
-        return parseMarkdown(detection.text ?? '', filename);
-      case 'txt':
-        return parsePlainText(detection.text ?? '', filename);
-    }
+    resolved.checkCancelled();
+    const doc = await parseDetected(bytes, filename, detection, resolved, ocr);
+    // PDFs and images report page by page; the other formats are read in one go.
+    if (!['pdf', 'png', 'jpeg', 'tiff', 'bmp', 'webp'].includes(doc.metadata.format)) resolved.onProgress(doc.metadata.pages, doc.metadata.pages);
+    return doc;
   } catch (error) {
     if (error instanceof IngestionError) throw error;
     throw new CorruptDocumentError(detection.format, (error as Error)?.message ?? String(error), { cause: error });
+  }
+}
+
+/** Hands the bytes to the parser of their format. */
+async function parseDetected(bytes: Uint8Array, filename: string, detection: Detection, options: ResolvedOptions, ocr: () => OcrEngine): Promise<ParsedDocument> {
+  switch (detection.format) {
+    case 'pdf':
+      return parsePdf(bytes, filename, options, ocr);
+    case 'png':
+    case 'jpeg':
+    case 'tiff':
+    case 'bmp':
+    case 'webp':
+      return parseImage(bytes, filename, detection.format, options, ocr());
+    case 'xlsx':
+    case 'xls':
+      return parseWorkbook(bytes, filename, detection.format);
+    case 'csv':
+      return parseCsv(detection.text ?? '', filename);
+    case 'docx':
+      return parseDocx(bytes, filename);
+    case 'html':
+      return parseHtml(detection.text ?? '', filename);
+    case 'markdown':
+      return parseMarkdown(detection.text ?? '', filename);
+    case 'txt':
+      return parsePlainText(detection.text ?? '', filename);
   }
 }

@@ -55,3 +55,11 @@ export class LimitExceededError extends IngestionError {
     super(`limit exceeded: ${limit} is ${actual}, the maximum is ${max}`, 'limit_exceeded');
   }
 }
+
+/** The caller aborted the parse (ParseOptions.signal). */
+export class ParseCancelledError extends IngestionError {
+  override readonly name = 'ParseCancelledError';
+  constructor() {
+    super('cancelled', 'cancelled');
+  }
+}

@@ -1,3 +1,4 @@
+import { ParseCancelledError } from './ingestion.errors';
 import type { OcrEngine } from '../image/ocr-engine';
 
 export interface IngestionLimits {
@@ -25,6 +26,10 @@ export interface ParseOptions {
   enableOcr?: boolean;
   /** Resolution at which PDF pages are rendered for OCR. */
   ocrDpi?: number;
+  /** Called after each page (PDF), frame (image) or sheet (workbook) with how many are done. */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborts between pages; parse then rejects with ParseCancelledError. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_LIMITS: Readonly<IngestionLimits> = Object.freeze({
@@ -43,6 +48,9 @@ export interface ResolvedOptions {
   ocr?: OcrEngine;
   enableOcr: boolean;
   ocrDpi: number;
+  onProgress: (done: number, total: number) => void;
+  /** Throws ParseCancelledError once the caller's signal has aborted. */
+  checkCancelled: () => void;
 }
 
 export function resolveOptions(options: ParseOptions = {}): ResolvedOptions {
@@ -52,5 +60,9 @@ export function resolveOptions(options: ParseOptions = {}): ResolvedOptions {
     ocr: options.ocr,
     enableOcr: options.enableOcr ?? true,
     ocrDpi: options.ocrDpi ?? 200,
+    onProgress: options.onProgress ?? (() => undefined),
+    checkCancelled: () => {
+      if (options.signal?.aborted) throw new ParseCancelledError();
+    },
   };
 }

@@ -16,6 +16,7 @@ export async function parseImage(
   const blocks: Block[] = [];
   const warnings: string[] = [];
   for (let frame = 0; frame < frames; frame++) {
+    options.checkCancelled();
     const prepared = await prepareFrame(bytes, format, frame, limits);
     if (prepared.scale < 1) {
       warnings.push(`frame ${frame + 1}: downscaled from ${prepared.width}x${prepared.height} to fit ${limits.ocrMaxPixels} pixels for OCR`);
@@ -40,6 +41,7 @@ export async function parseImage(
         },
       });
     }
+    options.onProgress(frame + 1, frames);
   }
   return { filename, blocks, metadata: { format, pages: frames, warnings } };
 }

@@ -1,5 +1,5 @@
 import { parse } from '../parse';
-import { CorruptDocumentError, EncryptedDocumentError, LimitExceededError } from '../core/ingestion.errors';
+import { CorruptDocumentError, EncryptedDocumentError, LimitExceededError, ParseCancelledError } from '../core/ingestion.errors';
 import { readDoc } from '../testing/shared-data';
 import { writePdf } from '../testing/pdf-writer';
 
@@ -127,6 +127,16 @@ describe('PDF parsing (text layers)', () => {
   it('refuses a 2,001-page PDF under the default limit of 2,000 pages', async () => {
     const pages = Array.from({ length: 2001 }, (_, i) => [{ text: `page ${i + 1}`, x: 72, y: 700 }]);
     await expect(parse(writePdf(pages), 'huge.pdf', noOcr)).rejects.toThrow('limit exceeded: pages is 2001, the maximum is 2000');
+  });
+
+  it('reports progress page by page and stops when the caller aborts', async () => {
+    const pages = Array.from({ length: 4 }, (_, i) => [{ text: `Page ${i + 1} has one sentence of text.`, x: 72, y: 700 }]);
+    const progress: [number, number][] = [];
+    await parse(writePdf(pages), 'p.pdf', { ...noOcr, onProgress: (done, total) => progress.push([done, total]) });
+    expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    const controller = new AbortController();
+    const cancelled = parse(writePdf(pages), 'p.pdf', { ...noOcr, signal: controller.signal, onProgress: (done) => done === 2 && controller.abort() });
+    await expect(cancelled).rejects.toThrow(ParseCancelledError);
   });
 
   it('refuses more pages than the limit allows', async () => {

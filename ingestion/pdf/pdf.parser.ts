@@ -24,6 +24,8 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
     const ocrPages: number[] = [];
     let firstError: string | undefined;
     for (let n = 1; n <= pdf.numPages; n++) {
+      options.checkCancelled();
+      if (n > 1) options.onProgress(n - 1, pdf.numPages);
       let text: PageText;
       try {
         text = await pdf.readText(n);
@@ -57,6 +59,7 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
       // Not one page could be read: the damage is structural, not a bad page.
       throw new CorruptDocumentError('pdf', `no page could be read (${firstError ?? 'unknown error'})`);
     }
+    options.onProgress(pdf.numPages, pdf.numPages);
     const dropped = dropPageFurniture(pages);
     if (dropped) warnings.push(`${dropped} running header/footer lines dropped`);
     const { blocks, title } = toBlocks(pages);
