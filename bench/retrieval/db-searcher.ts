@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/database/data-source.factory';
 import type { Embedder } from '../../src/retrieval/embed/embedder';
-import { RetrievalEngine } from '../../src/retrieval/index/retrieval.engine';
-import { RetrievalRepository } from '../../src/retrieval/index/retrieval.repository';
+import { RetrievalEngine } from '../../src/retrieval/store/retrieval.engine';
+import { RetrievalRepository } from '../../src/retrieval/store/retrieval.repository';
 import type { IndexedChunk, MemoryHit } from '../../src/retrieval/rank/memory-index';
 import type { SearchMode } from '../../src/retrieval/rank/search-options';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { splitSentences } from '../../ingestion';
-import type { DocumentToIndex } from '../../src/retrieval/index/retrieval.types';
+import type { DocumentToIndex } from '../../src/retrieval/store/retrieval.types';
 import type { IndexedChunk } from '../../src/retrieval/rank/memory-index';
 
 /**

@@ -50,6 +50,7 @@ export class RetrievalChunkIndexer {
       throw new Error(`retrieval index: document ${documentId} was not prepared (call prepare() before index())`);
     }
     await this.repository.indexDocumentIn(manager, doc);
+    await this.repository.refreshStatisticsIfGrown(manager);
   }
 
   async remove(manager: EntityManager, documentId: string): Promise<void> {

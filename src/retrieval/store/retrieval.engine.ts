@@ -41,6 +41,7 @@ export class RetrievalEngine {
 
   async indexDocument(doc: DocumentToIndex): Promise<void> {
     await this.repository.indexDocument(await this.prepare(doc));
+    await this.repository.refreshStatisticsIfGrown();
   }
 
   /** The slow part of indexing (analysis and embedding), done before any transaction opens. */

@@ -85,6 +85,22 @@ export class RetrievalRepository {
     );
   }
 
+  /**
+   * ANALYZE the index tables when they have grown by a fifth since the planner last counted them.
+   * PGlite runs no autovacuum, and without row counts the planner misjudges the HNSW index and sorts
+   * every vector instead (measured: 28 ms instead of 3 ms at 3,000 chunks).
+   */
+  async refreshStatisticsIfGrown(m: EntityManager = this.db.manager): Promise<boolean> {
+    const [row] = (await m.query(
+      `SELECT (SELECT coalesce(sum(chunk_count), 0) FROM retrieval_kb_stats)::float8 AS actual,
+              (SELECT reltuples FROM pg_class WHERE relname = 'retrieval_chunks')::float8 AS known`,
+    )) as Array<{ actual: number; known: number }>;
+    const known = Math.max(0, row.known);
+    if (row.actual < 200 || row.actual <= known * 1.2) return false;
+    await m.query(`ANALYZE retrieval_chunks, retrieval_terms, retrieval_term_stats, retrieval_kb_stats`);
+    return true;
+  }
+
   async removeDocument(documentId: string): Promise<number> {
     return this.db.transaction((m) => this.removeDocumentIn(m, documentId));
   }
@@ -152,7 +168,8 @@ export class RetrievalRepository {
   /**
    * Nearest chunks by cosine through the embedder's HNSW index. The scope is in the WHERE clause and
    * pgvector's iterative scan keeps walking the graph until enough rows pass it, so a narrow filter
-   * does not starve the result.
+   * does not starve the result. ORDER BY is the distance alone: any tie-breaker would stop the
+   * planner from reading the order off the index.
    */
   async vectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number, efSearch = 100): Promise<IndexedHit[]> {
     const dim = vector.length;
@@ -164,7 +181,7 @@ export class RetrievalRepository {
         `SELECT ${HIT_COLUMNS}, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS score
          FROM retrieval_chunks c
          WHERE c.embedder_id = ${sqlLiteral(embedderId)} AND ${filter}
-         ORDER BY c.embedding::vector(${dim}) <=> $1::vector(${dim}), c.chunk_id
+         ORDER BY c.embedding::vector(${dim}) <=> $1::vector(${dim})
          LIMIT $2`,
         [vectorLiteral(vector), limit, ...params],
       );
