@@ -11,6 +11,7 @@ import { indexText } from '../rank/memory-index';
 import { SEARCH_MODES } from '../rank/search-options';
 import { InvalidSearchError } from '../retrieval.errors';
 import { analyze } from '../text/lexical-analyzer';
+import { RetrievalService } from '../retrieval.service';
 import { RetrievalChunkIndexer } from './retrieval.chunk-indexer';
 import { RetrievalEngine } from './retrieval.engine';
 import { RetrievalRepository } from './retrieval.repository';
@@ -179,6 +180,25 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     expect(await repo.refreshStatisticsIfGrown()).toBe(false); // nothing grew since
     const [top] = await engine.search({ query: 'XJ-42B', mode: 'vector', k: 1, scope: { readableKnowledgeBaseIds: [kb] } });
     expect(top.text).toContain('XJ-42B');
+  });
+
+  it('re-embeds a knowledge base with another embedder: its own HNSW index, and queries only meet matching vectors', async () => {
+    const kb = randomUUID();
+    await engine.indexDocument(doc(kb, 'r.txt', ['冻土带机场的跑道', 'Raymond James Stadium in Tampa']));
+    const small = new HashedFeaturesEmbedder({ dimension: 16 });
+    const progress: number[] = [];
+    const done = await new RetrievalService(engine, repo).reembedKnowledgeBase(kb, small, (n) => progress.push(n));
+    expect(done).toBe(2);
+    expect(progress).toEqual([2]);
+    expect(await repo.knowledgeBaseEmbedder(kb)).toEqual({ embedderId: 'zhiku-hashed-v1-16', chunks: 2 });
+    const indexes = await ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'retrieval_chunks' AND indexname LIKE '%hashed_v1_16'`);
+    expect(indexes).toEqual([{ indexname: 'retrieval_chunks_hnsw_zhiku_hashed_v1_16' }]);
+    const scope = { readableKnowledgeBaseIds: [kb] };
+    expect(await engine.search({ query: '冻土带', mode: 'vector', scope })).toEqual([]);
+    const smallEngine = new RetrievalEngine(repo, small);
+    expect((await smallEngine.search({ query: '冻土带', mode: 'vector', scope }))[0].text).toBe('冻土带机场的跑道');
+    // Lexical search does not depend on the embedder.
+    expect((await engine.search({ query: '冻土带', mode: 'lexical', scope })).map((h) => h.text)).toEqual(['冻土带机场的跑道']);
   });
 
   it('turns bad requests into InvalidSearchError before touching the database', async () => {

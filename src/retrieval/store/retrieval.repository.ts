@@ -202,13 +202,24 @@ export class RetrievalRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Makes the partial HNSW index an embedder's vectors need (the default embedder's comes with the migration). */
-  async ensureVectorIndex(embedderId: string, dimension: number): Promise<void> {
-    const name = `retrieval_chunks_hnsw_${embedderId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 63);
-    await this.db.query(
-      `CREATE INDEX IF NOT EXISTS ${name} ON retrieval_chunks USING hnsw ((embedding::vector(${Math.floor(dimension)})) vector_cosine_ops)
-       WHERE embedder_id = ${sqlLiteral(embedderId)}`,
-    );
+  /**
+   * Makes the partial HNSW index an embedder's vectors need (the default embedder's comes with the
+   * migration). `maintenanceMemory` (e.g. '512MB') lets a bulk build keep the graph in memory.
+   */
+  async ensureVectorIndex(embedderId: string, dimension: number, maintenanceMemory?: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      if (maintenanceMemory) await m.query(`SET LOCAL maintenance_work_mem = ${sqlLiteral(maintenanceMemory)}`);
+      await m.query(
+        `CREATE INDEX IF NOT EXISTS ${vectorIndexName(embedderId)} ON retrieval_chunks
+           USING hnsw ((embedding::vector(${Math.floor(dimension)})) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+         WHERE embedder_id = ${sqlLiteral(embedderId)}`,
+      );
+    });
+  }
+
+  /** Drops an embedder's HNSW index: before a bulk load (rebuild after with ensureVectorIndex), or when retiring it. */
+  async dropVectorIndex(embedderId: string): Promise<void> {
+    await this.db.query(`DROP INDEX IF EXISTS ${vectorIndexName(embedderId)}`);
   }
 
   async knowledgeBaseEmbedder(knowledgeBaseId: string): Promise<{ embedderId: string; chunks: number } | null> {
@@ -265,6 +276,11 @@ export function vectorLiteral(v: Float32Array): string {
   let s = '[';
   for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (Number.isFinite(v[i]) ? v[i] : 0);
   return s + ']';
+}
+
+/** The migration names the default embedder's index the same way. */
+function vectorIndexName(embedderId: string): string {
+  return `retrieval_chunks_hnsw_${embedderId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 63);
 }
 
 /** Embedder ids go into index predicates as literals (a partial index only matches a literal). */
