@@ -42,6 +42,34 @@ describe('OCR (tesseract.js, chi_sim+eng from node_modules)', () => {
     expect(doc.blocks.map((b) => b.text).join('')).toContain('我是中国人');
   }, 60_000);
 
+  it('reads BMP (decoded by us: sharp has no BMP loader) and WebP', async () => {
+    const { data, info } = await sharp(readDoc('images/chatchat__ocr_test.jpg')).raw().toBuffer({ resolveWithObject: true });
+    const stride = Math.ceil((info.width * 3) / 4) * 4;
+    const bmp = Buffer.alloc(54 + stride * info.height);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(bmp.length, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(info.width, 18);
+    bmp.writeInt32LE(info.height, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const s = (y * info.width + x) * info.channels;
+        const d = 54 + (info.height - 1 - y) * stride + x * 3;
+        [bmp[d], bmp[d + 1], bmp[d + 2]] = [data[s + 2], data[s + 1], data[s]];
+      }
+    }
+    const fromBmp = await parse(new Uint8Array(bmp), 'scan.bmp', { ocr });
+    expect(fromBmp.metadata.format).toBe('bmp');
+    expect(fromBmp.blocks.map((b) => b.text)).toEqual(expect.arrayContaining(['横向文本框', 'English text']));
+    const webp = await sharp(readDoc('images/chatchat__ocr_test.jpg')).webp({ lossless: true }).toBuffer();
+    const fromWebp = await parse(new Uint8Array(webp), 'scan.webp', { ocr });
+    expect(fromWebp.metadata.format).toBe('webp');
+    expect(fromWebp.blocks.map((b) => b.text)).toEqual(expect.arrayContaining(['横向文本框', 'English text']));
+  }, 60_000);
+
   it('downscales images above the OCR pixel budget and reports boxes in original pixels', async () => {
     const bytes = readDoc('images/tesseract__phototest.tif');
     const meta = await sharp(bytes).metadata();

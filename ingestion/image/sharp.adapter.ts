@@ -1,5 +1,6 @@
 import sharp from 'sharp';
-import { CorruptDocumentError, LimitExceededError } from '../core/ingestion.errors';
+import { CorruptDocumentError, IngestionError, LimitExceededError } from '../core/ingestion.errors';
+import { decodeBmp, readBmpHeader } from './bmp-decoder';
 import type { DocumentFormat } from '../core/parsed-document';
 
 export interface PreparedFrame {
@@ -19,6 +20,11 @@ export interface ImageLimits {
 }
 
 export async function countFrames(bytes: Uint8Array, format: DocumentFormat, limits: ImageLimits): Promise<number> {
+  if (format === 'bmp') {
+    const { width, height } = readBmpHeader(bytes);
+    if (width * height > limits.maxPixels) throw new LimitExceededError('pixels', width * height, limits.maxPixels);
+    return 1;
+  }
   const meta = await readMetadata(bytes, format);
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
@@ -32,7 +38,7 @@ export async function countFrames(bytes: Uint8Array, format: DocumentFormat, lim
 /** Decodes one frame, turns it upright by its EXIF orientation and shrinks it to the OCR pixel budget. */
 export async function prepareFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, limits: ImageLimits): Promise<PreparedFrame> {
   try {
-    const input = sharp(bytes, { page: frame, limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate();
+    const input = openFrame(bytes, format, frame, limits).rotate();
     const { data, info } = await input.png().toBuffer({ resolveWithObject: true });
     const pixels = info.width * info.height;
     if (pixels <= limits.ocrMaxPixels) return { png: data, width: info.width, height: info.height, scale: 1 };
@@ -40,9 +46,17 @@ export async function prepareFrame(bytes: Uint8Array, format: DocumentFormat, fr
     const png = await sharp(data).resize(Math.floor(info.width * scale), Math.floor(info.height * scale)).png().toBuffer();
     return { png, width: info.width, height: info.height, scale };
   } catch (error) {
-    if (error instanceof LimitExceededError) throw error;
+    if (error instanceof IngestionError) throw error;
     throw new CorruptDocumentError(format, `the image could not be decoded: ${(error as Error).message}`, { cause: error });
   }
+}
+
+function openFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, limits: ImageLimits): sharp.Sharp {
+  if (format === 'bmp') {
+    const { rgb, width, height } = decodeBmp(bytes);
+    return sharp(rgb, { raw: { width, height, channels: 3 } });
+  }
+  return sharp(bytes, { page: frame, limitInputPixels: limits.maxPixels, failOn: 'truncated' });
 }
 
 async function readMetadata(bytes: Uint8Array, format: DocumentFormat) {
