@@ -2,6 +2,7 @@ import * as XLSX from 'xlsx';
 import { parse } from '../parse';
 import { EncryptedDocumentError, LimitExceededError } from '../core/ingestion.errors';
 import { readDoc } from '../testing/shared-data';
+import { encryptAgile } from '../testing/ooxml-encryptor';
 import { writeZip } from '../testing/zip-writer';
 
 const rowsOf = (doc: { blocks: { kind: string; text: string }[] }) => doc.blocks.filter((b) => b.kind === 'table_row').map((b) => b.text);
@@ -71,6 +72,20 @@ describe('spreadsheets', () => {
     const doc = await parse(bytes, 'secret.xlsx', { password: 'password' });
     expect(doc.metadata.format).toBe('xlsx');
     expect(doc.blocks[1]).toMatchObject({ kind: 'table_row', text: 'A: SECRET', provenance: { sheet: 'Sheet1', cellRange: 'A1:A1' } });
+  });
+
+  it('decrypts Agile encryption (Office 2010+, AES-256/SHA-512) with the password', async () => {
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([['项目', '预算'], ['研发', 1200]]), '机密');
+    const { encryptionInfo, encryptedPackage } = encryptAgile(XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }), '密码Pass1');
+    const container = XLSX.CFB.utils.cfb_new();
+    XLSX.CFB.utils.cfb_add(container, '/EncryptionInfo', encryptionInfo);
+    XLSX.CFB.utils.cfb_add(container, '/EncryptedPackage', encryptedPackage);
+    const bytes = new Uint8Array(XLSX.CFB.write(container, { type: 'buffer' }));
+    await expect(parse(bytes, 'agile.xlsx')).rejects.toThrow('encrypted: password required');
+    await expect(parse(bytes, 'agile.xlsx', { password: '密码' })).rejects.toThrow('encrypted: wrong password');
+    const doc = await parse(bytes, 'agile.xlsx', { password: '密码Pass1' });
+    expect(rowsOf(doc)).toEqual(['项目: 研发; 预算: 1200']);
   });
 
   it('reads legacy xls through SheetJS', async () => {
