@@ -55,7 +55,7 @@ export function toBlocks(pages: LaidOutPage[]): { blocks: Block[]; title?: strin
         blocks.push({ text: e.text, kind: e.kind, provenance, ...(e.rows ? { rows: e.rows } : {}) });
         continue;
       }
-      let level = heading === 'size' ? levelOf(e.fontSize) : Math.min(6, ordered.length + (e.text.match(/^\d+(\.\d+)*/)?.[0].split('.').filter(Boolean).length ?? 1));
+      let level = heading === 'size' ? levelOf(e.fontSize) : Math.min(6, ordered.length + numberingDepth(e.text));
       const isTitle = title === undefined && p.page === 1 && heading === 'size' && round(e.fontSize) === largest && blocks.every((b) => b.kind !== 'heading');
       if (isTitle) {
         title = e.text;
@@ -76,6 +76,11 @@ export function toBlocks(pages: LaidOutPage[]): { blocks: Block[]; title?: strin
     }
   }
   return { blocks, title };
+}
+
+/** "3.1 Traces" → 2, "2. Overview" → 1, "第三章" → 1. */
+function numberingDepth(text: string): number {
+  return /^\d+(\.\d+)*/.exec(text)?.[0].split('.').filter(Boolean).length ?? 1;
 }
 
 function roundBox(b: { x: number; y: number; width: number; height: number }) {
