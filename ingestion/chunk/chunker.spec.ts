@@ -77,6 +77,13 @@ describe('chunkDocument', () => {
     expect(chunks[0].provenance).toMatchObject({ sheets: ['一月'], cellRanges: ['A2:B2', 'A3:B3'], blockIndices: [1, 2] });
   });
 
+  it('runs OCR lines on into one text: Chinese without spaces, English with, broken words rejoined', () => {
+    const line = (text: string) => block('ocr_line', text, [], { provenance: { headingPath: [], page: 1, bbox: { x: 0, y: 0, width: 1, height: 1 }, source: 'ocr' } });
+    const [chunk] = chunkDocument(doc([line('扫描件的第一行文字，'), line('接着第二行。'), line('The quick brown fox jum-'), line('ped over it.')]));
+    expect(chunk.text).toBe('扫描件的第一行文字，接着第二行。The quick brown fox jumped over it.');
+    expect(chunk.provenance).toMatchObject({ pages: [1], blockIndices: [0, 1, 2, 3] });
+  });
+
   it('is deterministic on a real document and every chunk resolves to real blocks and pages', async () => {
     const parsed = await parse(readDoc('pdf/pdfjs__tracemonkey.pdf'), 'tracemonkey.pdf', { enableOcr: false });
     const first = chunkDocument(parsed);

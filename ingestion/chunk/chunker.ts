@@ -1,5 +1,5 @@
 import type { BBox, Block, ParsedDocument } from '../core/parsed-document';
-import { isCjk } from '../text/normalize-text';
+import { isCjk, joinLines } from '../text/normalize-text';
 import { hardSplit, splitSentences } from './sentence-splitter';
 import { estimateTokens } from './token-estimate';
 
@@ -36,6 +36,8 @@ interface Unit {
   block: number;
   /** Prose may overlap into the next chunk; table rows never do (their header is repeated instead). */
   prose: boolean;
+  /** OCR lines of a page run on into each other as the lines of one text. */
+  ocr?: boolean;
   /** For rows of one table: the header line that every chunk of its rows carries. */
   tableHeader?: string;
   tableKey?: number;
@@ -112,18 +114,23 @@ function unitsOf(block: Block, index: number, maxTokens: number): Unit[] {
     return lines.map((text) => ({ text, tokens: estimateTokens(text), block: index, prose: false, tableHeader: header, tableKey: index }));
   }
   if (block.kind === 'table_row') return [{ text: block.text, tokens: estimateTokens(block.text), block: index, prose: false }];
+  if (block.kind === 'ocr_line') return [{ text: block.text, tokens: estimateTokens(block.text), block: index, prose: true, ocr: true }];
   const tokens = estimateTokens(block.text);
   if (tokens <= maxTokens && block.kind !== 'paragraph') return [{ text: block.text, tokens, block: index, prose: true }];
   const sentences = splitSentences(block.text).flatMap((s) => (estimateTokens(s) > maxTokens ? hardSplit(s, maxTokens, estimateTokens) : [s]));
   return sentences.map((text) => ({ text, tokens: estimateTokens(text), block: index, prose: true }));
 }
 
-/** Sentences of one paragraph run on (no space in Chinese); blocks and table rows get their own lines. */
+/**
+ * Sentences of one paragraph run on (no space in Chinese), and so do OCR lines; other blocks and
+ * table rows get their own lines.
+ */
 function joinUnits(units: Unit[]): string {
   let out = '';
   units.forEach((u, i) => {
     if (i === 0) out = u.text;
     else if (u.block === units[i - 1].block && u.prose) out += (isCjk(out.slice(-1)) || isCjk(u.text[0]) ? '' : ' ') + u.text;
+    else if (u.ocr && units[i - 1].ocr) out = joinLines(out, u.text);
     else out += '\n' + u.text;
   });
   return out;
