@@ -3,7 +3,7 @@ import type { ResolvedOptions } from '../core/parse-options';
 import type { ParsedDocument } from '../core/parsed-document';
 import type { OcrEngine, OcrLine } from '../image/ocr-engine';
 import { normalizeText } from '../text/normalize-text';
-import { encodePng, isBlank } from './canvas.adapter';
+import { encodePng, isBlank, releaseCanvas } from './canvas.adapter';
 import { dropPageFurniture, type LaidOutPage } from './page-furniture';
 import { toBlocks } from './pdf-headings';
 import { layoutLeaf } from './pdf-leaf';
@@ -93,8 +93,12 @@ async function ocrPage(
   let png: Buffer;
   try {
     const canvas = await pdf.render(n, scale);
-    if (isBlank(canvas)) return undefined;
-    png = encodePng(canvas);
+    try {
+      if (isBlank(canvas)) return undefined;
+      png = encodePng(canvas);
+    } finally {
+      releaseCanvas(canvas);
+    }
   } catch (error) {
     warnings.push(`page ${n}: could not be rendered for OCR (${(error as Error).message})`);
     return undefined;
