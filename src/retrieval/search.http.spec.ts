@@ -14,12 +14,17 @@ jest.setTimeout(120_000);
 describe('POST /api/search', () => {
   let t: TestApp;
   let viewerA: string;
-  const KB_A = randomUUID();
-  const KB_B = randomUUID();
+  let KB_A: string;
+  let KB_B: string;
 
   beforeAll(async () => {
     if (!FEATURE_MODULES.includes(RetrievalModule)) FEATURE_MODULES.push(RetrievalModule);
     t = await startTestApp();
+    // Knowledge bases are the documents module's (grants reference them); the chunks go straight into the index.
+    const kb = async (name: string) => (await t.http().post('/api/knowledge-bases').set(bearer(t.adminKey!)).send({ name })).body.id as string;
+    KB_A = await kb('A');
+    KB_B = await kb('B');
+    expect([KB_A, KB_B].every((id) => typeof id === 'string')).toBe(true);
     const retrieval = t.app.get(RetrievalService);
     const doc = (kb: string, name: string, text: string) => ({
       knowledgeBaseId: kb,
