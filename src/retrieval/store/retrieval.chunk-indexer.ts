@@ -56,4 +56,9 @@ export class RetrievalChunkIndexer {
   async remove(manager: EntityManager, documentId: string): Promise<void> {
     await this.repository.removeDocumentIn(manager, documentId);
   }
+
+  /** For knowledge-base deletion: its chunks, postings and statistics, in the caller's transaction. */
+  async removeKnowledgeBase(manager: EntityManager, knowledgeBaseId: string): Promise<void> {
+    await this.repository.removeKnowledgeBaseIn(manager, knowledgeBaseId);
+  }
 }

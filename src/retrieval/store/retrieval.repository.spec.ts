@@ -169,6 +169,12 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     await expect(ds.transaction((m) => indexer.index(m, kb, document.documentId, document.chunks))).rejects.toThrow(/not prepared/);
     await ds.transaction((m) => indexer.remove(m, document.documentId));
     expect(await engine.search({ query: '冻土带 跑道', scope })).toEqual([]);
+    // Deleting the knowledge base takes its postings and statistics too.
+    await engine.indexDocument({ knowledgeBaseId: kb, documentId: randomUUID(), documentName: 'd.txt', tags: [], chunks: [{ chunkId: randomUUID(), index: 0, text: '冻土带', context: '', provenance: {} }] });
+    await ds.transaction((m) => indexer.removeKnowledgeBase(m, kb));
+    for (const table of ['retrieval_chunks', 'retrieval_terms', 'retrieval_term_stats', 'retrieval_kb_stats']) {
+      expect(await ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE knowledge_base_id = $1`, [kb])).toEqual([{ n: 0 }]);
+    }
   });
 
   it('refreshes planner statistics as the index grows (PGlite has no autovacuum)', async () => {

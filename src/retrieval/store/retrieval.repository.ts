@@ -105,6 +105,13 @@ export class RetrievalRepository {
     return this.db.transaction((m) => this.removeDocumentIn(m, documentId));
   }
 
+  /** Deletes everything the index holds for a knowledge base (the knowledge base itself was deleted). */
+  async removeKnowledgeBaseIn(m: EntityManager, knowledgeBaseId: string): Promise<void> {
+    await m.query(`DELETE FROM retrieval_chunks WHERE knowledge_base_id = $1`, [knowledgeBaseId]);
+    await m.query(`DELETE FROM retrieval_term_stats WHERE knowledge_base_id = $1`, [knowledgeBaseId]);
+    await m.query(`DELETE FROM retrieval_kb_stats WHERE knowledge_base_id = $1`, [knowledgeBaseId]);
+  }
+
   /** Deletes a document's chunks and takes their counts out of the BM25 statistics; returns how many went. */
   async removeDocumentIn(m: EntityManager, documentId: string): Promise<number> {
     const [gone] = (await m.query(
