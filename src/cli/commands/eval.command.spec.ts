@@ -60,6 +60,7 @@ describe('zhiku eval retrieval / zhiku search', () => {
       expect(m['recall@1']).toBe(1);
     }
     expect(await run(['--data', dataDir, 'search', '漠河机场', '--json'])).toContain('"results": []');
+    await expect(run(['--data', dataDir, 'search', '漠河机场', '--kb', 'no such base'])).rejects.toThrow(/no knowledge base named no such base/);
   });
 
   it('rejects bad usage with a readable message', async () => {

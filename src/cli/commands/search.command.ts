@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AuthContext } from '../../auth';
+import { KnowledgeBasesService } from '../../documents/knowledge-bases.service';
 import { MAX_K } from '../../retrieval/store/retrieval.engine';
 import { SEARCH_MODES, type SearchMode } from '../../retrieval/rank/search-options';
 import { RetrievalService } from '../../retrieval';
@@ -28,13 +29,13 @@ export function parseMode(value: string): SearchMode {
   return value as SearchMode;
 }
 
-/** `zhiku search "QUERY" [--kb ID]... [-k 5] [--mode hybrid] [--json]` */
+/** `zhiku search "QUERY" [--kb NAME]... [-k 5] [--mode hybrid] [--json]` */
 export function registerSearchCommand(program: Command): void {
   program
     .command('search')
     .description('search the knowledge bases (hybrid: BM25 + vectors fused by reciprocal rank)')
     .argument('<query>', 'what to look for')
-    .option('--kb <id>', 'knowledge base id to search (repeatable; default all)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--kb <name>', 'knowledge base name or id to search (repeatable; default all)', (v: string, prev: string[] = []) => [...prev, v])
     .option('-k <n>', 'how many chunks', '5')
     .option('--mode <mode>', `one of ${SEARCH_MODES.join(', ')}`, 'hybrid')
     .option('--json', 'print the results as JSON')
@@ -42,10 +43,25 @@ export function registerSearchCommand(program: Command): void {
       const k = parseK(flags.k);
       const mode = parseMode(flags.mode);
       if (!query.trim()) throw new UsageError('the query is empty');
-      const response = await withAppContext(command, (ctx) => ctx.get(RetrievalService).search(OPERATOR, { query, k, mode, knowledgeBases: flags.kb }));
+      const response = await withAppContext(command, async (ctx) => {
+        const knowledgeBases = flags.kb ? await resolveKnowledgeBases(ctx.get(KnowledgeBasesService), flags.kb) : undefined;
+        return ctx.get(RetrievalService).search(OPERATOR, { query, k, mode, knowledgeBases });
+      });
       if (flags.json) printJson(response);
       else process.stdout.write(formatHits(response.results));
     });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** --kb takes names (case-insensitive, as `zhiku ingest --kb` makes them) or ids. */
+export async function resolveKnowledgeBases(knowledgeBases: KnowledgeBasesService, values: readonly string[]): Promise<string[]> {
+  const all = await knowledgeBases.list(OPERATOR);
+  return values.map((value) => {
+    const found = all.find((kb) => kb.id === value || kb.name.toLowerCase() === value.toLowerCase());
+    if (!found) throw new UsageError(`no knowledge base named ${value}${UUID.test(value) ? ' (or with that id)' : ''}`);
+    return found.id;
+  });
 }
 
 export function formatHits(hits: readonly SearchHitDto[]): string {
