@@ -118,6 +118,15 @@ describe('OCR (tesseract.js, chi_sim+eng from node_modules)', () => {
     expect(line.provenance.bbox!.x).toBeGreaterThan(70);
   }, 60_000);
 
+  it('OCRs a page whose text layer is only a few characters, when OCR reads more', async () => {
+    const doc = await parse(readDoc('pdf/pdfplumber__malformed-from-issue-932.pdf'), 'sign.pdf', { ocr });
+    expect(doc.metadata.warnings).toContain('page 1: text layer is sparse, read by OCR');
+    const text = doc.blocks.map((b) => b.text).join('');
+    expect(text).toContain('有限公司');
+    expect(text).toContain('签字页');
+    expect(doc.blocks.every((b) => b.kind === 'ocr_line' && b.provenance.source === 'ocr')).toBe(true);
+  }, 60_000);
+
   it('OCRs a scanned PDF without a text layer within the OCR page budget', async () => {
     const doc = await parse(readDoc('pdf/mineru__small_ocr.pdf'), 'scan.pdf', { ocr, limits: { maxOcrPages: 1 } });
     expect(doc.metadata.pages).toBe(8);
