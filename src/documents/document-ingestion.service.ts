@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { chunkDocument, IngestionError, parse, type Block, type ParsedDocument } from '../../ingestion';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { chunkDocument, disposeIngestion, IngestionError, parse, type Block, type ParsedDocument } from '../../ingestion';
 import { CHUNK_INDEXER, type ChunkIndexer } from './chunk-indexer';
 import { ChunksRepository, type NewChunk } from './chunks.repository';
 import type { DocumentStatus } from './document.record';
@@ -35,7 +35,7 @@ export interface IngestControl {
  * too and is rethrown so the job is retried.
  */
 @Injectable()
-export class DocumentIngestionService {
+export class DocumentIngestionService implements OnModuleDestroy {
   private readonly logger = new Logger('Documents');
 
   constructor(
@@ -44,6 +44,11 @@ export class DocumentIngestionService {
     private readonly files: FileStore,
     @Optional() @Inject(CHUNK_INDEXER) private readonly indexer: ChunkIndexer | null = null,
   ) {}
+
+  /** The OCR workers the parser started live as long as the app. */
+  async onModuleDestroy(): Promise<void> {
+    await disposeIngestion();
+  }
 
   async ingest(documentId: string, password: string | undefined, control: IngestControl = {}): Promise<IngestOutcome> {
     const started = Date.now();

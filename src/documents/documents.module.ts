@@ -1,5 +1,6 @@
-import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
-import { CHUNK_INDEXER, type ChunkIndexer } from './chunk-indexer';
+import { Module } from '@nestjs/common';
+import { RetrievalChunkIndexer, RetrievalModule } from '../retrieval';
+import { CHUNK_INDEXER } from './chunk-indexer';
 import { ChunksRepository } from './chunks.repository';
 import { DocumentIngestionService } from './document-ingestion.service';
 import { DocumentsController } from './documents.controller';
@@ -22,24 +23,18 @@ const PROVIDERS = [
   DocumentIngestionService,
   IngestDocumentHandler,
   UploadFilesInterceptor,
+  // The retrieval index joins the transaction that makes a document ready (see chunk-indexer.ts).
+  { provide: CHUNK_INDEXER, useExisting: RetrievalChunkIndexer },
 ];
 
 /**
- * Knowledge bases, documents, chunks and the ingestion job. Without a ChunkIndexer the chunks are
- * stored but not indexed for search; `DocumentsModule.withIndexer(RetrievalModule, Indexer)` binds
- * one (the indexer class must be provided, or exported, by that module).
+ * Knowledge bases, documents, chunks and the ingestion job. Chunks are indexed for search by the
+ * retrieval module's ChunkIndexer inside the same transaction that stores them.
  */
 @Module({
+  imports: [RetrievalModule],
   controllers: [KnowledgeBasesController, DocumentsController],
   providers: PROVIDERS,
-  exports: [DocumentsService, KnowledgeBasesService, DocumentIngestionService, IngestDocumentHandler],
+  exports: [DocumentsService, KnowledgeBasesService],
 })
-export class DocumentsModule {
-  static withIndexer(module: NonNullable<ModuleMetadata['imports']>[number], indexer: Type<ChunkIndexer>): DynamicModule {
-    return {
-      module: DocumentsModule,
-      imports: [module],
-      providers: [{ provide: CHUNK_INDEXER, useExisting: indexer }],
-    };
-  }
-}
+export class DocumentsModule {}

@@ -34,6 +34,7 @@ export class KnowledgeBasesService {
   }
 
   async create(auth: AuthContext, dto: CreateKnowledgeBaseDto): Promise<KnowledgeBaseDto> {
+    await this.checkNameFree(dto.name, null);
     try {
       const grantTo = auth.knowledgeBases === 'all' ? null : auth.keyId;
       return mapKnowledgeBase(await this.repository.create(dto.name, dto.description ?? '', grantTo));
@@ -52,6 +53,7 @@ export class KnowledgeBasesService {
 
   async update(auth: AuthContext, id: string, dto: UpdateKnowledgeBaseDto): Promise<KnowledgeBaseDto> {
     await this.load(auth, id);
+    if (dto.name !== undefined) await this.checkNameFree(dto.name, id);
     try {
       const kb = await this.repository.update(id, readableKnowledgeBaseIds(auth), dto);
       if (!kb) throw new NotFoundError(`knowledge base ${id} not found (or this key may not use it)`);
@@ -60,6 +62,12 @@ export class KnowledgeBasesService {
       if (isUniqueViolation(error)) throw new ConflictError(`a knowledge base named "${dto.name}" already exists`);
       throw error;
     }
+  }
+
+  /** Names are unique across all knowledge bases, also those the caller cannot see (the index enforces it under races). */
+  private async checkNameFree(name: string, exceptId: string | null): Promise<void> {
+    const taken = await this.repository.findByName(name, null);
+    if (taken && taken.id !== exceptId) throw new ConflictError(`a knowledge base named "${name}" already exists`);
   }
 
   /** Deletes it with its documents, chunks, index entries and the files no other document uses. */

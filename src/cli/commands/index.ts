@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDbCommand } from './db.command';
+import { registerIngestCommand } from './ingest.command';
 import { registerKeysCommand } from './keys.command';
 import { registerModelCommand } from './model.command';
 import { registerParseCommand } from './parse.command';
@@ -16,5 +17,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDbCommand,
   registerKeysCommand,
   registerParseCommand,
+  registerIngestCommand,
   registerModelCommand,
 ];
