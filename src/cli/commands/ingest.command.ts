@@ -133,7 +133,8 @@ function formatResults(results: readonly IngestFileResult[]): string {
   const n = (v: number | null) => (v === null ? '-' : String(v));
   const lines = ['status  pages  blocks  chunks  chars     ms      file'];
   for (const r of results) {
-    const status = r.duplicate ? 'dup' : r.status;
+    // dup: already ingested into this knowledge base, nothing was parsed again.
+    const status = r.duplicate && r.status === 'ready' ? 'dup' : r.status;
     lines.push(
       `${status.padEnd(7)} ${n(r.pages).padStart(5)}  ${n(r.blocks).padStart(6)}  ${String(r.chunks).padStart(6)}  ${n(r.characters).padStart(8)}  ${String(r.ms).padStart(6)}  ${r.path}${r.error ? `  error: ${r.error}` : ''}`,
     );
