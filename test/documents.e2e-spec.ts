@@ -128,7 +128,7 @@ describe('documents over HTTP (knowledge bases, uploads, ingestion, chunks, acce
     expect(fs.readdirSync(path.join(t.config.filesDir, '.incoming'))).toEqual([]);
   });
 
-  it('an encrypted PDF fails alone with "encrypted: password required" while the other file of the upload succeeds; re-ingest with the password', async () => {
+  it('an encrypted PDF fails alone with "encrypted: password required" while the other file of the upload succeeds; uploading it again with the password, and re-ingest, replace chunks', async () => {
     const up = await t.http().post(`/api/knowledge-bases/${kbB}/documents`).set(auth()).attach('files', PDF_ENCRYPTED).attach('files', PDF_ZH).expect(201);
     const [locked, plain] = await Promise.all(up.body.documents.map((d: Doc) => settled(d.id)));
     expect(locked).toMatchObject({ status: 'failed', error: 'encrypted: password required', errorCode: 'encrypted', chunks: 0 });
@@ -136,11 +136,22 @@ describe('documents over HTTP (knowledge bases, uploads, ingestion, chunks, acce
     expect(plain).toMatchObject({ status: 'ready', error: null });
     expect((await t.http().get(`/api/documents/${locked.id}/chunks`).set(auth()).expect(200)).body.total).toBe(0);
 
-    await t.http().post(`/api/documents/${locked.id}/reingest`).set(auth()).send({ password: 'abc' }).expect(202);
+    // The same bytes uploaded again after a failure, now with the password: a new try, not a no-op.
+    const retry = await t.http().post(`/api/knowledge-bases/${kbB}/documents`).set(auth()).field('password', 'abc').attach('files', PDF_ENCRYPTED).expect(201);
+    expect(retry.body.documents[0]).toMatchObject({ id: locked.id, duplicate: true, status: 'queued' });
     const opened = await settled(locked.id);
     expect(opened).toMatchObject({ status: 'ready', error: null });
     const chunks = (await t.http().get(`/api/documents/${locked.id}/chunks`).set(auth()).expect(200)).body.chunks;
     expect(chunks.map((c: { text: string }) => c.text).join(' ')).toContain('Issue 6010');
+
+    // Re-ingest swaps the chunks: same content, new rows, never a mix.
+    const before = (await t.http().get(`/api/documents/${plain.id}/chunks`).set(auth()).expect(200)).body.chunks;
+    const again = await t.http().post(`/api/documents/${plain.id}/reingest`).set(auth()).send({}).expect(202);
+    expect(again.body.status).toBe('queued');
+    expect(await settled(plain.id)).toMatchObject({ status: 'ready', chunks: before.length });
+    const after = (await t.http().get(`/api/documents/${plain.id}/chunks`).set(auth()).expect(200)).body.chunks;
+    expect(after.map((c: { text: string }) => c.text)).toEqual(before.map((c: { text: string }) => c.text));
+    expect(after.map((c: { id: string }) => c.id)).not.toEqual(before.map((c: { id: string }) => c.id));
   });
 
   it('a truncated PDF fails with a readable reason; the server stays up', async () => {

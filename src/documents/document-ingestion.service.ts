@@ -97,7 +97,11 @@ export class DocumentIngestionService implements OnModuleDestroy {
       return { ...outcome, status: 'ready', chunks: chunks.length, ms: Date.now() - started };
     } catch (error) {
       const ingestion = error instanceof IngestionError;
-      const message = ingestion ? error.message : `ingestion failed: ${(error as Error)?.message ?? String(error)}`;
+      const message = ingestion
+        ? error.message
+        : control.signal?.aborted
+          ? 'ingestion was cancelled or interrupted; re-ingest the document to try again'
+          : `ingestion failed: ${(error as Error)?.message ?? String(error)}`;
       await this.documents.fail(documentId, message, ingestion ? error.code : 'internal', parsed?.metadata.format ?? null, this.indexer);
       if (!ingestion) {
         this.logger.error({ msg: 'document ingestion failed', documentId, error: message }, (error as Error)?.stack);

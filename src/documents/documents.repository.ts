@@ -28,10 +28,21 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   ready_at: Date | null;
+  job_status?: string | null;
+  job_error?: string | null;
 }
 
+/**
+ * A document with its job's state: a job the queue gave up on (the process running it died on its
+ * last attempt) or that was cancelled before the handler could record anything leaves the row in
+ * flight; read through the job, such a document is failed, and can be re-ingested.
+ */
+const SELECT = `SELECT d.*, j.status AS job_status, j.error AS job_error FROM documents d LEFT JOIN jobs j ON j.id = d.job_id`;
+const IN_FLIGHT: readonly string[] = ['queued', 'parsing', 'embedding'];
+
 export function mapDocumentRow(r: Row): DocumentRecord {
-  return {
+  const abandoned = IN_FLIGHT.includes(r.status) && (r.job_status === 'failed' || r.job_status === 'cancelled');
+  const record: DocumentRecord = {
     id: r.id,
     knowledgeBaseId: r.knowledge_base_id,
     filename: r.filename,
@@ -55,6 +66,9 @@ export function mapDocumentRow(r: Row): DocumentRecord {
     updatedAt: new Date(r.updated_at),
     readyAt: r.ready_at ? new Date(r.ready_at) : null,
   };
+  if (!abandoned) return record;
+  const error = r.job_status === 'cancelled' ? 'ingestion was cancelled' : `ingestion did not finish: ${r.job_error ?? 'its job failed'}`;
+  return { ...record, status: 'failed', progressMessage: null, error, errorCode: `job_${r.job_status}` };
 }
 
 export interface NewDocument {
@@ -78,18 +92,18 @@ export class DocumentsRepository {
       [doc.knowledgeBaseId, doc.filename, doc.contentType, doc.sizeBytes, doc.sha256],
     );
     if (inserted.length) return { document: mapDocumentRow(inserted[0]), duplicate: false };
-    const existing: Row[] = await this.db.query(`SELECT * FROM documents WHERE knowledge_base_id = $1 AND sha256 = $2`, [doc.knowledgeBaseId, doc.sha256]);
+    const existing: Row[] = await this.db.query(`${SELECT} WHERE d.knowledge_base_id = $1 AND d.sha256 = $2`, [doc.knowledgeBaseId, doc.sha256]);
     return { document: mapDocumentRow(existing[0]), duplicate: true };
   }
 
   async get(id: string, readable: Readable): Promise<DocumentRecord | null> {
-    const rows: Row[] = await this.db.query(`SELECT * FROM documents WHERE id = $1 AND ($2::uuid[] IS NULL OR knowledge_base_id = ANY($2))`, [id, readable]);
+    const rows: Row[] = await this.db.query(`${SELECT} WHERE d.id = $1 AND ($2::uuid[] IS NULL OR d.knowledge_base_id = ANY($2))`, [id, readable]);
     return rows[0] ? mapDocumentRow(rows[0]) : null;
   }
 
   async listByKnowledgeBase(knowledgeBaseId: string, readable: Readable): Promise<DocumentRecord[]> {
     const rows: Row[] = await this.db.query(
-      `SELECT * FROM documents WHERE knowledge_base_id = $1 AND ($2::uuid[] IS NULL OR knowledge_base_id = ANY($2)) ORDER BY created_at, filename`,
+      `${SELECT} WHERE d.knowledge_base_id = $1 AND ($2::uuid[] IS NULL OR d.knowledge_base_id = ANY($2)) ORDER BY d.created_at, d.filename`,
       [knowledgeBaseId, readable],
     );
     return rows.map(mapDocumentRow);

@@ -64,7 +64,8 @@ export class DocumentsService {
       const out: UploadResponseDto['documents'] = [];
       for (const file of files) {
         const { document, duplicate } = await this.store(knowledgeBaseId, file);
-        const queued = duplicate ? document : await this.enqueue(document, password);
+        // The same bytes again after a failed ingestion (e.g. now with the password) are a new try.
+        const queued = duplicate && document.status !== 'failed' ? document : await this.enqueue(document, password);
         out.push({ ...mapDocument(queued), duplicate });
       }
       return { documents: out };
