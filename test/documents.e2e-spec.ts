@@ -62,12 +62,21 @@ describe('documents over HTTP (knowledge bases, uploads, ingestion, chunks, acce
 
     const all = await t.http().get('/api/knowledge-bases').set(auth()).expect(200);
     expect(all.body.map((kb: { name: string }) => kb.name).sort()).toEqual(['Secret B2', '产品手册']);
+    expect(all.body.find((kb: { id: string }) => kb.id === kbA)).toMatchObject({ name: '产品手册', description: 'A', documentCount: 0 });
     const seen = await t.http().get('/api/knowledge-bases').set(bearer(viewer)).expect(200);
     expect(seen.body.map((kb: { id: string }) => kb.id)).toEqual([kbA]);
     await t.http().get(`/api/knowledge-bases/${kbB}`).set(bearer(viewer)).expect(404);
     await t.http().post('/api/knowledge-bases').set(bearer(viewer)).send({ name: 'mine' }).expect(403);
     await t.http().delete(`/api/knowledge-bases/${kbA}`).set(bearer(viewer)).expect(403);
     await t.http().get('/api/knowledge-bases/not-a-uuid').set(auth()).expect(404);
+
+    // An editor limited to A may create a knowledge base, and is granted the one it made (not B).
+    const editor = (await t.http().post('/api/keys').set(auth()).send({ name: 'editor of A', role: 'editor', knowledgeBaseIds: [kbA] }).expect(201)).body.key;
+    const own = (await t.http().post('/api/knowledge-bases').set(bearer(editor)).send({ name: 'Drafts' }).expect(201)).body;
+    const editorSees = (await t.http().get('/api/knowledge-bases').set(bearer(editor)).expect(200)).body.map((kb: { id: string }) => kb.id);
+    expect(editorSees.sort()).toEqual([kbA, own.id].sort());
+    await t.http().patch(`/api/knowledge-bases/${kbB}`).set(bearer(editor)).send({ name: 'taken over' }).expect(404);
+    await t.http().delete(`/api/knowledge-bases/${own.id}`).set(bearer(editor)).expect(200);
   });
 
   it('ingests a Chinese PDF and a Chinese xlsx uploaded together; chunks carry page and cell provenance; search finds them', async () => {

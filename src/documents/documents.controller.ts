@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, StreamableFile, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Auth, Roles, type AuthContext } from '../auth';
 import { DocumentsService, type IncomingFile } from './documents.service';
 import { ChunkListDto, ChunkListQueryDto, DocumentDto, ReingestDto, UploadFormDto, UploadResponseDto } from './dto/document.dto';
@@ -14,6 +14,16 @@ export class DocumentsController {
   @Post('knowledge-bases/:id/documents')
   @Roles('editor')
   @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['files'],
+      properties: {
+        files: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'one or more files, each up to UPLOAD_LIMIT' },
+        password: { type: 'string', description: 'password of encrypted files in this upload' },
+      },
+    },
+  })
   @UseInterceptors(UploadFilesInterceptor)
   upload(
     @Auth() auth: AuthContext,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 
 export interface StoredFile {
@@ -17,8 +17,19 @@ export interface StoredFile {
  * removes a file only when no document refers to it any more.
  */
 @Injectable()
-export class FileStore {
+export class FileStore implements OnModuleInit {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Uploads a crashed process left half-received: older than a day, nobody is still writing them. */
+  async onModuleInit(): Promise<void> {
+    const entries = await readdir(this.incomingDir).catch(() => [] as string[]);
+    const cutoff = Date.now() - 24 * 3600 * 1000;
+    for (const name of entries) {
+      const file = path.join(this.incomingDir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) await rm(file, { force: true });
+    }
+  }
 
   /** Where uploads land before they are hashed (same file system, so moving them is a rename). */
   get incomingDir(): string {
