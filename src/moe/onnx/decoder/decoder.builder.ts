@@ -18,12 +18,12 @@ import { buildRopeCache } from './rope-cache';
 import { FLOAT32_PLAN, type TensorClass, type WeightPlan } from './weight-plan';
 
 export interface DecoderBuildOptions {
-  /** Use ONNX Runtime contrib ops (GroupQueryAttention, SkipSimplifiedLayerNormalization, MoE). Default true. */
+  /** Use ONNX Runtime contrib ops (GroupQueryAttention, (Skip)SimplifiedLayerNormalization). Default true. */
   contribOps?: boolean;
   /**
-   * Routed experts as one com.microsoft.MoE node ('fused', float weights only) or as per-expert
-   * gather → FFN → scatter branches ('sparse', the default: measured 2x faster than ONNX Runtime
-   * 1.30's CPU MoE kernel on the Mixtral shape, see docs/moe-onnx.md).
+   * Routed experts as one com.microsoft.MoE node ('fused', float weights only) or as routed rows
+   * sorted and split into one block per expert ('sparse', the default: measured 2x faster than
+   * ONNX Runtime 1.30's CPU MoE kernel on the Mixtral shape, see docs/moe-onnx.md).
    */
   experts?: 'sparse' | 'fused';
   plan?: WeightPlan;
