@@ -74,7 +74,11 @@ export class DocumentIngestionService implements OnModuleDestroy {
     let parsed: ParsedDocument | undefined;
     try {
       if (!(await step('parsing', 5, 'parsing'))) return outcome;
-      const bytes = await readFile(this.files.pathOf(doc.sha256));
+      const bytes = await readFile(this.files.pathOf(doc.sha256)).catch((e: NodeJS.ErrnoException) => {
+        // Retrying cannot bring a lost original back: fail the document with a reason, not the job.
+        if (e.code === 'ENOENT') throw new MissingOriginalError(doc.sha256);
+        throw e;
+      });
       const parseStarted = Date.now();
       parsed = await parse(bytes, doc.filename, { password });
       const parseMs = Date.now() - parseStarted;
@@ -109,6 +113,13 @@ export class DocumentIngestionService implements OnModuleDestroy {
       }
       return { ...outcome, status: 'failed', error: message, ms: Date.now() - started };
     }
+  }
+}
+
+/** The stored original is gone from FILES_DIR (removed by hand, or a volume not mounted). */
+class MissingOriginalError extends IngestionError {
+  constructor(sha256: string) {
+    super(`the stored original (${sha256}) is missing from FILES_DIR; upload the file again`, 'missing_original');
   }
 }
 
