@@ -38,6 +38,8 @@ interface Row {
  * flight; read through the job, such a document is failed, and can be re-ingested.
  */
 const SELECT = `SELECT d.*, j.status AS job_status, j.error AS job_error FROM documents d LEFT JOIN jobs j ON j.id = d.job_id`;
+/** Advisory-lock namespace of stored files (the lock key is a hash of this plus the SHA-256). */
+const FILE_LOCK = 'zhiku.file:';
 const IN_FLIGHT: readonly string[] = ['queued', 'parsing', 'embedding'];
 
 export function mapDocumentRow(r: Row): DocumentRecord {
@@ -84,16 +86,24 @@ export interface NewDocument {
 export class DocumentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Inserts the document, or returns the one with the same bytes already in that knowledge base. */
-  async insertOrFindSame(doc: NewDocument): Promise<{ document: DocumentRecord; duplicate: boolean }> {
-    const inserted: Row[] = await this.db.query(
-      `INSERT INTO documents (knowledge_base_id, filename, content_type, size_bytes, sha256) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (knowledge_base_id, sha256) DO NOTHING RETURNING *`,
-      [doc.knowledgeBaseId, doc.filename, doc.contentType, doc.sizeBytes, doc.sha256],
-    );
-    if (inserted.length) return { document: mapDocumentRow(inserted[0]), duplicate: false };
-    const existing: Row[] = await this.db.query(`${SELECT} WHERE d.knowledge_base_id = $1 AND d.sha256 = $2`, [doc.knowledgeBaseId, doc.sha256]);
-    return { document: mapDocumentRow(existing[0]), duplicate: true };
+  /**
+   * Puts the file in place and inserts the document, or returns the one with the same bytes already
+   * in that knowledge base; under the file's lock, so that a delete of the last other document using
+   * these bytes (removeFileIfUnused) cannot remove the file in between.
+   */
+  async insertWithFile(doc: NewDocument, placeFile: () => Promise<void>): Promise<{ document: DocumentRecord; duplicate: boolean }> {
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [FILE_LOCK + doc.sha256]);
+      await placeFile();
+      const inserted: Row[] = await m.query(
+        `INSERT INTO documents (knowledge_base_id, filename, content_type, size_bytes, sha256) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (knowledge_base_id, sha256) DO NOTHING RETURNING *`,
+        [doc.knowledgeBaseId, doc.filename, doc.contentType, doc.sizeBytes, doc.sha256],
+      );
+      if (inserted.length) return { document: mapDocumentRow(inserted[0]), duplicate: false };
+      const existing: Row[] = await m.query(`${SELECT} WHERE d.knowledge_base_id = $1 AND d.sha256 = $2`, [doc.knowledgeBaseId, doc.sha256]);
+      return { document: mapDocumentRow(existing[0]), duplicate: true };
+    });
   }
 
   async get(id: string, readable: Readable): Promise<DocumentRecord | null> {
@@ -162,9 +172,14 @@ export class DocumentsRepository {
     });
   }
 
-  /** Whether any document still uses these bytes (before their file is removed). */
-  async isFileUsed(sha256: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM documents WHERE sha256 = $1 LIMIT 1`, [sha256]);
-    return rows.length > 0;
+  /** Removes the stored file when no document uses its bytes any more (under the file's lock, see insertWithFile). */
+  async removeFileIfUnused(sha256: string, removeFile: () => Promise<void>): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [FILE_LOCK + sha256]);
+      const used: unknown[] = await m.query(`SELECT 1 FROM documents WHERE sha256 = $1 LIMIT 1`, [sha256]);
+      if (used.length) return false;
+      await removeFile();
+      return true;
+    });
   }
 }

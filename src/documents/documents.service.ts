@@ -129,7 +129,7 @@ export class DocumentsService {
   async delete(auth: AuthContext, id: string): Promise<DocumentDto> {
     const doc = isUuid(id) ? await this.documents.delete(id, readableKnowledgeBaseIds(auth), this.indexer) : null;
     if (!doc) throw notFound(id);
-    if (!(await this.documents.isFileUsed(doc.sha256))) await this.files.remove(doc.sha256);
+    await this.documents.removeFileIfUnused(doc.sha256, () => this.files.remove(doc.sha256));
     return mapDocument(doc);
   }
 
@@ -140,8 +140,9 @@ export class DocumentsService {
   }
 
   private async store(knowledgeBaseId: string, file: IncomingFile) {
-    const stored = await this.files.adopt(file.path);
-    return this.documents.insertOrFindSame({ knowledgeBaseId, filename: file.filename, contentType: file.contentType, ...stored });
+    const stored = await FileStore.hashFile(file.path);
+    const doc = { knowledgeBaseId, filename: file.filename, contentType: file.contentType, ...stored };
+    return this.documents.insertWithFile(doc, () => this.files.place(file.path, stored.sha256));
   }
 
   private async enqueue(doc: DocumentRecord, password?: string): Promise<DocumentRecord> {

@@ -53,17 +53,16 @@ export class FileStore implements OnModuleInit {
     return { sha256: hash.digest('hex'), sizeBytes };
   }
 
-  /** Moves a file into the store (or drops it when the same bytes are already there). */
-  async adopt(tempFile: string): Promise<StoredFile> {
-    const stored = await FileStore.hashFile(tempFile);
-    const target = this.pathOf(stored.sha256);
-    if (await exists(target)) {
-      await rm(tempFile, { force: true });
-    } else {
-      await mkdir(path.dirname(target), { recursive: true });
-      await rename(tempFile, target);
-    }
-    return stored;
+  /**
+   * Moves a hashed upload into the store. A rename replaces a file with the same bytes, so this is
+   * right whether or not the file was there; callers do it under the file's lock (see
+   * DocumentsRepository.insertWithFile) so a concurrent delete cannot remove it between this and the
+   * document row that uses it.
+   */
+  async place(tempFile: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(tempFile, target);
   }
 
   open(sha256: string): ReadStream {

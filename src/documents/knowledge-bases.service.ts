@@ -75,7 +75,7 @@ export class KnowledgeBasesService {
     const kb = await this.load(auth, id);
     const shas = await this.repository.delete(id, readableKnowledgeBaseIds(auth), this.indexer);
     if (!shas) throw new NotFoundError(`knowledge base ${id} not found (or this key may not use it)`);
-    for (const sha of shas) if (!(await this.documents.isFileUsed(sha))) await this.files.remove(sha);
+    for (const sha of shas) await this.documents.removeFileIfUnused(sha, () => this.files.remove(sha));
     return mapKnowledgeBase(kb);
   }
 }
