@@ -36,10 +36,12 @@ export type { GenerationOptions, GenerationResult, GeneratedToken } from './gene
 export type { FinishReason } from './generation/stopping-criteria';
 
 // ONNX graphs and runtime
-export { OnnxGraph } from './onnx/onnx-graph';
+export { OnnxGraph, attr } from './onnx/onnx-graph';
+export { OnnxDataType } from './onnx/onnx-proto';
 export { createBuilder } from './onnx/architectures/builder.registry';
 export type { DecoderBuildOptions } from './onnx/decoder/decoder.builder';
-export type { InferenceSession, SessionOptions, SessionTensor, ExecutionProvider } from './runtime/inference-session';
+export type { InferenceSession, SessionFactory, SessionOptions, SessionTensor, ExecutionProvider } from './runtime/inference-session';
+export { float32Tensor, int64Tensor } from './runtime/inference-session';
 export { createOrtSession, SessionCreateError } from './runtime/onnxruntime.session';
 export { OnnxCausalLm } from './runtime/onnx-causal-lm';
 export { openModel } from './runtime/open-model';
