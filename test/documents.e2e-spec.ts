@@ -152,6 +152,9 @@ describe('documents over HTTP (knowledge bases, uploads, ingestion, chunks, acce
     expect(opened).toMatchObject({ status: 'ready', error: null });
     const chunks = (await t.http().get(`/api/documents/${locked.id}/chunks`).set(auth()).expect(200)).body.chunks;
     expect(chunks.map((c: { text: string }) => c.text).join(' ')).toContain('Issue 6010');
+    // Its one page has too little text to trust, so it was OCR'd, and the job's result says so.
+    const job = (await t.http().get(`/api/jobs/${opened.jobId}`).set(auth()).expect(200)).body;
+    expect(job).toMatchObject({ status: 'completed', result: { status: 'ready', documentId: locked.id, pages: 1, ocrPages: 1, error: null } });
 
     // Re-ingest swaps the chunks: same content, new rows, never a mix.
     const before = (await t.http().get(`/api/documents/${plain.id}/chunks`).set(auth()).expect(200)).body.chunks;

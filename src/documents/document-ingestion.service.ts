@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { chunkDocument, disposeIngestion, IngestionError, parse, type Block, type ParsedDocument } from '../../ingestion';
+import { chunkDocument, disposeIngestion, IngestionError, parse, TesseractOcrEngine, type Block, type OcrEngine, type ParsedDocument } from '../../ingestion';
 import { CHUNK_INDEXER, type ChunkIndexer } from './chunk-indexer';
 import { ChunksRepository, type NewChunk } from './chunks.repository';
 import type { DocumentStatus } from './document.record';
@@ -18,6 +18,8 @@ export interface IngestOutcome {
   blocks: number | null;
   chunks: number;
   characters: number | null;
+  /** Pages (or images) read by OCR. */
+  ocrPages: number;
   ms: number;
   error: string | null;
 }
@@ -45,9 +47,34 @@ export class DocumentIngestionService implements OnModuleDestroy {
     @Optional() @Inject(CHUNK_INDEXER) private readonly indexer: ChunkIndexer | null = null,
   ) {}
 
-  /** The OCR workers the parser started live as long as the app. */
+  /** One OCR worker pool for the app, started on the first page that needs it. */
+  private ocrEngine?: TesseractOcrEngine;
+
+  /** The OCR workers live as long as the app. */
   async onModuleDestroy(): Promise<void> {
+    const engine = this.ocrEngine;
+    this.ocrEngine = undefined;
+    await engine?.dispose();
     await disposeIngestion();
+  }
+
+  /**
+   * The shared engine, counting the pages it reads for this document: OCR is where a long document
+   * spends its time (seconds a page), so that is the progress worth showing. Reporting never throws
+   * into the parser, which would take any error for a corrupt file.
+   */
+  private countingOcr(report: (pages: number) => Promise<unknown>): OcrEngine {
+    let pages = 0;
+    return {
+      recognize: async (image) => {
+        this.ocrEngine ??= new TesseractOcrEngine();
+        const lines = await this.ocrEngine.recognize(image);
+        pages++;
+        await report(pages).catch(() => undefined);
+        return lines;
+      },
+      dispose: async () => undefined,
+    };
   }
 
   async ingest(documentId: string, password: string | undefined, control: IngestControl = {}): Promise<IngestOutcome> {
@@ -62,6 +89,7 @@ export class DocumentIngestionService implements OnModuleDestroy {
       blocks: null,
       chunks: 0,
       characters: null,
+      ocrPages: 0,
       ms: 0,
       error: null,
     };
@@ -80,7 +108,12 @@ export class DocumentIngestionService implements OnModuleDestroy {
         throw e;
       });
       const parseStarted = Date.now();
-      parsed = await parse(bytes, doc.filename, { password });
+      const ocr = this.countingOcr(async (n) => {
+        outcome.ocrPages = n;
+        await control.progress?.(5, `OCR: ${n} page(s) read`);
+        await this.documents.progress(documentId, 'parsing', 5, `OCR: ${n} page(s) read`);
+      });
+      parsed = await parse(bytes, doc.filename, { password, ocr });
       const parseMs = Date.now() - parseStarted;
       Object.assign(outcome, {
         format: parsed.metadata.format,
