@@ -39,8 +39,8 @@ export function lineDiff(oldText: string, newText: string, maxLines = 2000): Dif
       same(am[i]);
       i++;
       j++;
-    } else if (j < bm.length && (i === am.length || lcs[i][j + 1] >= lcs[i + 1][j])) out.push({ op: '+', text: bm[j++], newLine: nl++ });
-    else out.push({ op: '-', text: am[i++], oldLine: ol++ });
+    } else if (i < am.length && (j === bm.length || lcs[i + 1][j] >= lcs[i][j + 1])) out.push({ op: '-', text: am[i++], oldLine: ol++ });
+    else out.push({ op: '+', text: bm[j++], newLine: nl++ });
   }
   for (let k = a.length - tail; k < a.length; k++) same(a[k]);
   return out;
