@@ -63,7 +63,10 @@ describe('platform over HTTP (embedded PGlite, in-process queue)', () => {
     });
 
     it('keeps grants and refuses to revoke the last admin', async () => {
-      const kb = '5b0e7a4e-2f7c-4a55-9a64-0e6f3f3f7a10';
+      const missing = '5b0e7a4e-2f7c-4a55-9a64-0e6f3f3f7a10';
+      const refused = await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'kb', role: 'editor', knowledgeBaseIds: [missing] }).expect(400);
+      expect(refused.body.message).toContain(missing);
+      const kb = (await t.http().post('/api/knowledge-bases').set(bearer(admin)).send({ name: 'granted' }).expect(201)).body.id;
       const created = await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'kb', role: 'editor', knowledgeBaseIds: [kb] }).expect(201);
       expect(created.body.knowledgeBases).toEqual([kb]);
       const adminId = (await t.http().get('/api/keys/me').set(bearer(admin))).body.keyId;

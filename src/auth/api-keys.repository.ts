@@ -37,6 +37,17 @@ export class ApiKeysRepository {
     });
   }
 
+  /** The ids among `ids` that name no knowledge base (a grant must point at a real one). */
+  async unknownKnowledgeBases(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT requested.id FROM unnest($1::uuid[]) AS requested(id)
+       WHERE NOT EXISTS (SELECT 1 FROM knowledge_bases kb WHERE kb.id = requested.id)`,
+      [[...new Set(ids)]],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
   async findByHash(keyHash: string): Promise<ApiKeyWithGrants | null> {
     const key = await this.db.getRepository(ApiKeyEntity).findOneBy({ keyHash });
     return key ? this.withGrants(key) : null;

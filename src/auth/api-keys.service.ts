@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
-import { ConflictError, NotFoundError } from '../common/app-error';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/app-error';
 import { ApiKeysRepository, ApiKeyWithGrants } from './api-keys.repository';
 import { AuthContext, Role } from './roles';
 
@@ -50,6 +50,10 @@ export class ApiKeysService {
   /** Returns the new key once, in clear; only its hash is kept. */
   async create(input: CreateApiKeyInput, key = generateKey()): Promise<ApiKeyView & { key: string }> {
     if (await this.repository.findByHash(hashKey(key))) throw new ConflictError('this key already exists');
+    const unknown = await this.repository.unknownKnowledgeBases(input.knowledgeBaseIds ?? []);
+    if (unknown.length > 0) {
+      throw new InvalidInputError(`knowledgeBaseIds: no knowledge base with id ${unknown.join(', ')}`);
+    }
     const saved = await this.repository.create({
       name: input.name,
       role: input.role,
