@@ -27,8 +27,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * an empty variable). YAML is read with js-yaml's core schema: no custom tags, no code.
  */
 export function parseTemplateSource(source: string, where = 'template'): TemplateDefinition {
-  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  const match = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)([\s\S]*)$/.exec(text);
+  const match = splitSource(source);
   if (!match) throw new TemplateDefinitionError(['must start with a front matter block between two "---" lines'], where);
   let meta: unknown;
   try {
@@ -38,6 +37,19 @@ export function parseTemplateSource(source: string, where = 'template'): Templat
   }
   const definition = checkFrontMatter(meta, match[2], where);
   return definition;
+}
+
+const FRONT_MATTER = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)([\s\S]*)$/;
+
+function splitSource(source: string): RegExpExecArray | null {
+  return FRONT_MATTER.exec(source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
+}
+
+/** The same file with another body: an edit of the body alone leaves the front matter exactly as written. */
+export function replaceBody(source: string, body: string): string {
+  const match = splitSource(source);
+  if (!match) throw new TemplateDefinitionError(['must start with a front matter block between two "---" lines']);
+  return `---\n${match[1]}\n---\n${body}`;
 }
 
 /** Checks a definition given as data (the structured form of the API), with the same rules as a file. */

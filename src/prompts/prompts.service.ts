@@ -4,7 +4,7 @@ import type { AuthContext } from '../auth';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common';
 import type { CreatePromptDto, RenderPromptDto, TemplateFieldsDto, UpdatePromptDto } from './dto/prompt-request.dto';
 import { mapPrompt, mapSummary, mapVersion, type PromptDiffDto, type PromptDto, type PromptSummaryDto, type PromptVersionDto, type RenderedPromptDto } from './dto/prompt-response.dto';
-import { checkFrontMatter, NAME_PATTERN, parseTemplateSource, serializeTemplate } from './front-matter.parser';
+import { checkFrontMatter, NAME_PATTERN, parseTemplateSource, replaceBody, serializeTemplate } from './front-matter.parser';
 import { lineDiff, unifiedDiff } from './line-diff';
 import { estimateTokens, renderWithinBudget, type TokenCounter } from './prompt-budget';
 import { CompiledTemplate } from './prompt.renderer';
@@ -68,7 +68,7 @@ export class PromptsService {
   async update(auth: AuthContext, name: string, dto: UpdatePromptDto): Promise<PromptDto> {
     const t = await this.load(name);
     const active = await this.loadVersion(t, t.activeVersion);
-    const next = this.newVersion(this.definitionOf(dto, this.compile(active).definition, name), 'edited', auth.keyName);
+    const next = this.newVersion(this.definitionOf(dto, this.compile(active).definition, name, active.source), 'edited', auth.keyName);
     if (next.sha256 === active.sha256) throw new ConflictError(`the edit changes nothing: it is the same as the active version ${active.version}`);
     if ((await this.repository.addVersion(name, next)) === null) throw this.notFound(name);
     return this.get(auth, name);
@@ -170,7 +170,7 @@ export class PromptsService {
   }
 
   /** The definition a request describes: its source, or `base` with the given fields replaced. */
-  private definitionOf(dto: TemplateFieldsDto & { name?: string }, base: TemplateDefinition | null, name: string | undefined): Draft {
+  private definitionOf(dto: TemplateFieldsDto & { name?: string }, base: TemplateDefinition | null, name: string | undefined, baseSource?: string): Draft {
     const fields = (['description', 'task', 'language', 'variables', 'parameters', 'body'] as const).filter((k) => dto[k] !== undefined);
     let def: TemplateDefinition;
     if (dto.source !== undefined) {
@@ -195,8 +195,11 @@ export class PromptsService {
       );
     }
     trialRender(def);
-    // A file keeps its exact text (comments, layout); fields are written out in the file form.
-    return { def, source: dto.source ?? serializeTemplate(def) };
+    // A file keeps its exact text (comments, layout); a body-only edit keeps the front matter as
+    // written, so the diff shows the lines that changed; other field edits write the file form out.
+    if (dto.source !== undefined) return { def, source: dto.source };
+    const bodyOnly = baseSource !== undefined && (['description', 'task', 'language', 'variables', 'parameters'] as const).every((k) => dto[k] === undefined);
+    return { def, source: bodyOnly ? replaceBody(baseSource, def.body) : serializeTemplate(def) };
   }
 
   private newVersion({ def, source }: Draft, origin: VersionOrigin, createdBy: string): NewVersion {
