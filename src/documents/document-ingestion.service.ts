@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { chunkDocument, disposeIngestion, IngestionError, parse, TesseractOcrEngine, type Block, type OcrEngine, type ParsedDocument } from '../../ingestion';
+import { chunkDocument, disposeIngestion, IngestionError, parse, ParseCancelledError, TesseractOcrEngine, type Block, type OcrEngine, type ParsedDocument } from '../../ingestion';
 import { CHUNK_INDEXER, type ChunkIndexer } from './chunk-indexer';
 import { ChunksRepository, type NewChunk } from './chunks.repository';
 import type { DocumentStatus } from './document.record';
@@ -77,6 +77,26 @@ export class DocumentIngestionService implements OnModuleDestroy {
     };
   }
 
+  /**
+   * The parser reports every page synchronously; the database hears of it at most twice a second (and
+   * of the last page), so a 2,000-page PDF is not 2,000 writes. Reports run one after another and
+   * `settled` is awaited before the next status is written, so a late page report can never
+   * overwrite a later stage. Reporting never throws into the parser.
+   */
+  private pageProgress(report: (done: number, total: number) => Promise<unknown>) {
+    let last = 0;
+    let chain: Promise<unknown> = Promise.resolve();
+    return {
+      onProgress: (done: number, total: number): void => {
+        const now = Date.now();
+        if (done < total && now - last < 500) return;
+        last = now;
+        chain = chain.then(() => report(done, total)).catch(() => undefined);
+      },
+      settled: (): Promise<unknown> => chain,
+    };
+  }
+
   async ingest(documentId: string, password: string | undefined, control: IngestControl = {}): Promise<IngestOutcome> {
     const started = Date.now();
     const doc = await this.documents.get(documentId, null);
@@ -113,7 +133,17 @@ export class DocumentIngestionService implements OnModuleDestroy {
         await control.progress?.(5, `OCR: ${n} page(s) read`);
         await this.documents.progress(documentId, 'parsing', 5, `OCR: ${n} page(s) read`);
       });
-      parsed = await parse(bytes, doc.filename, { password, ocr });
+      const pages = this.pageProgress(async (done, total) => {
+        const percent = 5 + Math.floor((55 * done) / Math.max(total, 1));
+        const message = `${done}/${total} page(s) parsed`;
+        await control.progress?.(percent, message);
+        await this.documents.progress(documentId, 'parsing', percent, message);
+      });
+      try {
+        parsed = await parse(bytes, doc.filename, { password, ocr, signal: control.signal, onProgress: pages.onProgress });
+      } finally {
+        await pages.settled();
+      }
       const parseMs = Date.now() - parseStarted;
       Object.assign(outcome, {
         format: parsed.metadata.format,
@@ -133,7 +163,8 @@ export class DocumentIngestionService implements OnModuleDestroy {
       await control.progress?.(100, 'ready');
       return { ...outcome, status: 'ready', chunks: chunks.length, ms: Date.now() - started };
     } catch (error) {
-      const ingestion = error instanceof IngestionError;
+      // A cancelled parse is the job's cancellation, not a verdict on the file.
+      const ingestion = error instanceof IngestionError && !(error instanceof ParseCancelledError);
       const message = ingestion
         ? error.message
         : control.signal?.aborted
