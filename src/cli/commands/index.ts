@@ -4,6 +4,7 @@ import { registerIngestCommand } from './ingest.command';
 import { registerKeysCommand } from './keys.command';
 import { registerModelCommand } from './model.command';
 import { registerParseCommand } from './parse.command';
+import { registerPromptsCommand } from './prompts.command';
 import { registerServeCommand } from './serve.command';
 import { registerWorkerCommand } from './worker.command';
 
@@ -19,4 +20,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerParseCommand,
   registerIngestCommand,
   registerModelCommand,
+  registerPromptsCommand,
 ];
