@@ -152,6 +152,12 @@ export class PromptsRepository {
     return rows.length > 0;
   }
 
+  /** name → hash of the shipped file last loaded, for every shipped template (start-up skips those unchanged in one query). */
+  async shippedHashes(): Promise<Map<string, string>> {
+    const rows: Array<{ name: string; shipped_sha256: string }> = await this.db.query(`SELECT name, shipped_sha256 FROM prompt_templates WHERE shipped`);
+    return new Map(rows.map((r) => [r.name, r.shipped_sha256]));
+  }
+
   /**
    * Loads one shipped file (see docs/prompts.md for the rule): absent → version 1; same hash as last
    * seeded → nothing; changed → a new version, made active only if the template still runs the

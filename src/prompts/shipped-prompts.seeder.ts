@@ -42,21 +42,32 @@ export class ShippedPromptsSeeder implements OnApplicationBootstrap {
   constructor(private readonly repository: PromptsRepository) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.seed();
+    const started = Date.now();
+    const outcomes = Object.values(await this.seed());
+    const count = (o: SeedOutcome) => outcomes.filter((x) => x === o).length;
+    this.logger.log(
+      `shipped templates: ${outcomes.length} in ${Date.now() - started} ms (${count('created')} new, ${count('updated-active') + count('updated-inactive')} changed, ${count('unchanged')} unchanged)`,
+    );
   }
 
   async seed(files = readShippedTemplates()): Promise<Record<string, SeedOutcome>> {
     const outcomes: Record<string, SeedOutcome> = {};
+    const known = await this.repository.shippedHashes();
     for (const { file, source } of files) {
       const def = parseTemplateSource(source, `shipped template ${file}`);
       if (`${def.name}.md` !== file) throw new Error(`shipped template ${file} is named "${def.name}"; the file must be ${def.name}.md`);
       trialRender(def);
+      const hash = sha256(source);
+      if (known.get(def.name) === hash) {
+        outcomes[def.name] = 'unchanged';
+        continue;
+      }
       outcomes[def.name] = await this.repository.seed(def.name, {
         source,
         description: def.description,
         task: def.task,
         language: def.language,
-        sha256: sha256(source),
+        sha256: hash,
         origin: 'shipped',
         createdBy: 'shipped',
       });
