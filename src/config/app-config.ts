@@ -39,6 +39,14 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** When false, /metrics needs an admin key like any other endpoint. */
   metricsPublic: boolean;
+  /** Generations one model runs at once (each ONNX slot holds its own KV cache). */
+  generatorConcurrency: number;
+  /** Requests that may wait per model beyond those running; one more is answered 429. */
+  generatorQueueLimit: number;
+  /** ONNX Runtime intra-op threads per loaded model. */
+  generatorThreads: number;
+  /** ONNX Runtime execution provider for served models. */
+  generatorExecutionProvider: 'cpu' | 'cuda';
 }
 
 /** Values from the command line (`--data DIR`) that win over the environment. */
@@ -89,6 +97,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     filesDir: path.resolve(cwd, read('FILES_DIR', path.join(dataDir, 'files'), (raw) => raw)),
     logLevel: read<LogLevel>('LOG_LEVEL', 'info', (raw) => parseOneOf(raw, LOG_LEVELS)),
     metricsPublic: read('METRICS_PUBLIC', true, parseBoolean),
+    generatorConcurrency: read('GENERATOR_CONCURRENCY', 1, (raw) => parseInteger(raw, 1, 64)),
+    generatorQueueLimit: read('GENERATOR_QUEUE_LIMIT', 16, (raw) => parseInteger(raw, 0, 10_000)),
+    generatorThreads: read('GENERATOR_THREADS', 2, (raw) => parseInteger(raw, 1, 256)),
+    generatorExecutionProvider: read<'cpu' | 'cuda'>('GENERATOR_EXECUTION_PROVIDER', 'cpu', (raw) => parseOneOf(raw, ['cpu', 'cuda'] as const)),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -8,6 +8,8 @@ export enum JobName {
   SystemDiagnostic = 'system.diagnostic',
   /** Parses, chunks and indexes one uploaded document (src/documents). */
   IngestDocument = 'documents.ingest',
+  /** Imports a Hugging Face checkpoint into an ONNX model folder and marks its registry row ready (src/generator). */
+  ImportModel = 'models.import',
 }
 
 export interface DiagnosticJobPayload {
@@ -23,6 +25,7 @@ export interface DiagnosticJobPayload {
 export interface JobPayloads {
   [JobName.SystemDiagnostic]: DiagnosticJobPayload;
   [JobName.IngestDocument]: { documentId: string; password?: string };
+  [JobName.ImportModel]: { modelId: string };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { ImportModelHandler } from './import-model.handler';
+import { ModelsController } from './models.controller';
+import { EmbeddingsService } from './openai/embeddings.service';
+import { OpenAiController } from './openai/openai.controller';
+import { OpenAiService } from './openai/openai.service';
+import { ModelRegistryService } from './registry/model-registry.service';
+import { ModelsRepository } from './registry/models.repository';
+import { GeneratorService } from './serving/generator.service';
+import { ProviderPool } from './serving/provider-pool';
+
+/**
+ * The model registry (/api/models, the import job) and serving: local ONNX MoE models and external
+ * OpenAI-compatible endpoints behind one provider interface, a fair queue per model, the /v1 API.
+ * Other modules use GeneratorService (chat) and ModelRegistryService (resolve, register).
+ */
+@Module({
+  controllers: [ModelsController, OpenAiController],
+  providers: [ModelsRepository, ProviderPool, ModelRegistryService, GeneratorService, EmbeddingsService, OpenAiService, ImportModelHandler],
+  exports: [GeneratorService, ModelRegistryService],
+})
+export class GeneratorModule {}

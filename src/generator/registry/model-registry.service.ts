@@ -1,0 +1,177 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConflictError, NotFoundError } from '../../common';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { JobName, JobQueue, type JobContext } from '../../jobs';
+import { importModel, MoeError, readManifest, readMoeConfig, type ImportBits, type ModelManifest } from '../../moe';
+import type { ImportModelDto, RegisterModelDto } from '../dto/model.dto';
+import { GenerationInputError, ModelNotFoundError, ModelPathError } from '../generator.errors';
+import { ProviderPool } from '../serving/provider-pool';
+import { folderBytes, folderUnderModelsDir } from './model-paths';
+import { formatModelRef, parseModelRef, type ModelRecord, type NewModel } from './model.record';
+import { ModelsRepository } from './models.repository';
+
+export interface ImportOutcome {
+  modelId: string;
+  ref: string;
+  status: 'ready' | 'failed';
+  error?: string;
+}
+
+const LINEAGE_NONE = { baseModel: null, parentModelId: null, datasetVersion: null };
+
+/**
+ * The model registry: versions of named models, each immutable once registered. ONNX folders must
+ * lie inside the models directory; a checkpoint is imported by a job into a new version's folder.
+ */
+@Injectable()
+export class ModelRegistryService {
+  private readonly logger = new Logger('Models');
+
+  constructor(
+    private readonly repository: ModelsRepository,
+    private readonly jobs: JobQueue,
+    private readonly pool: ProviderPool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  list(): Promise<ModelRecord[]> {
+    return this.repository.list();
+  }
+
+  async get(id: string): Promise<ModelRecord> {
+    const model = await this.repository.get(id);
+    if (!model) throw new NotFoundError(`model ${id} does not exist`);
+    return model;
+  }
+
+  /** `name` (its default, else newest ready version) or `name@version` (that version, if ready). */
+  async resolve(ref: string): Promise<ModelRecord> {
+    const { name, version } = parseModelRef(ref.trim());
+    const model = version === null ? await this.repository.findCurrent(name) : await this.repository.findVersion(name, version);
+    if (!model) throw new ModelNotFoundError(ref);
+    if (model.status !== 'ready') {
+      throw new ModelNotFoundError(ref, `model "${formatModelRef(model)}" is ${model.status}${model.error ? ` (${model.error})` : ''}; it cannot serve requests`);
+    }
+    return model;
+  }
+
+  /** Registers an imported ONNX folder or an external endpoint as the next version of its name. */
+  async register(dto: RegisterModelDto): Promise<ModelRecord> {
+    const lineage = { baseModel: dto.baseModel ?? null, parentModelId: dto.parentModelId ?? null, datasetVersion: dto.datasetVersion ?? null };
+    if (lineage.parentModelId) await this.get(lineage.parentModelId);
+    const fields = (dto.provider ?? 'onnx') === 'onnx' ? this.onnxFields(dto) : this.remoteFields(dto);
+    const model = await this.repository.insertVersion({ name: dto.name, ...fields, ...lineage });
+    this.logger.log({ msg: 'model registered', model: formatModelRef(model), provider: model.provider });
+    return dto.makeDefault ? (await this.repository.setDefault(model.id))! : model;
+  }
+
+  private onnxFields(dto: RegisterModelDto): Omit<NewModel, 'name' | keyof typeof LINEAGE_NONE> {
+    if (dto.baseUrl || dto.apiKey || dto.remoteModel) throw new GenerationInputError('baseUrl, apiKey and remoteModel belong to provider "openai-compatible"');
+    if (!dto.path) throw new GenerationInputError('path is required: the imported model folder inside the models directory', 'path');
+    const folder = folderUnderModelsDir(this.config.modelsDir, dto.path, 'path');
+    let manifest: ModelManifest;
+    try {
+      manifest = readManifest(folder);
+    } catch (e) {
+      if (e instanceof MoeError) throw new ModelPathError(e.message);
+      throw e;
+    }
+    return {
+      provider: 'onnx', status: 'ready', error: null, folder, ownsFolder: false,
+      ...manifestFacts(manifest, folder),
+      bits: manifest.weights.bits, group: manifest.weights.group,
+      baseUrl: null, apiKey: null, remoteModel: null,
+    };
+  }
+
+  private remoteFields(dto: RegisterModelDto): Omit<NewModel, 'name' | keyof typeof LINEAGE_NONE> {
+    if (dto.path) throw new GenerationInputError('path belongs to provider "onnx"; an openai-compatible model takes baseUrl');
+    if (!dto.baseUrl) throw new GenerationInputError('baseUrl is required for provider "openai-compatible", e.g. http://vllm:8000/v1', 'baseUrl');
+    return {
+      provider: 'openai-compatible', status: 'ready', error: null, folder: null, ownsFolder: false,
+      sourcePath: null, sourceSha256: null, architecture: null, bits: null, group: null,
+      contextLength: dto.contextLength ?? null, sizeBytes: null,
+      baseUrl: dto.baseUrl.replace(/\/+$/, ''), apiKey: dto.apiKey ?? null, remoteModel: dto.remoteModel ?? dto.name,
+    };
+  }
+
+  /** Registers a new version as "importing" and queues the import job that makes it ready. */
+  async startImport(dto: ImportModelDto): Promise<ModelRecord> {
+    const checkpoint = folderUnderModelsDir(this.config.modelsDir, dto.checkpoint, 'checkpoint');
+    try {
+      readMoeConfig(checkpoint); // an unsupported or broken config.json is refused now, not minutes later
+    } catch (e) {
+      if (e instanceof MoeError) throw new ModelPathError(`checkpoint ${dto.checkpoint}: ${e.message}`);
+      throw e;
+    }
+    if (dto.parentModelId) await this.get(dto.parentModelId);
+    const root = fs.realpathSync(this.config.modelsDir);
+    const model = await this.repository.insertVersion(
+      {
+        name: dto.name, provider: 'onnx', status: 'importing', error: null, folder: null, ownsFolder: true,
+        sourcePath: checkpoint, sourceSha256: null, architecture: null, bits: dto.bits ?? 4, group: dto.group ?? 32,
+        contextLength: null, sizeBytes: null, baseUrl: null, apiKey: null, remoteModel: null,
+        baseModel: dto.baseModel ?? null, parentModelId: dto.parentModelId ?? null, datasetVersion: dto.datasetVersion ?? null,
+      },
+      (version) => path.join(root, `${dto.name}.v${version}`),
+    );
+    // An import fails the same way every time it is tried: one attempt, the reason on the model.
+    const job = await this.jobs.enqueue(JobName.ImportModel, { modelId: model.id }, { maxAttempts: 1 });
+    await this.repository.setJob(model.id, job.id);
+    return { ...model, jobId: job.id };
+  }
+
+  /** The body of JobName.ImportModel. A failed import leaves no folder and the reason on the row. */
+  async runImport(modelId: string, context: Pick<JobContext, 'progress' | 'signal'>): Promise<ImportOutcome> {
+    const model = await this.get(modelId);
+    const ref = formatModelRef(model);
+    if (model.status !== 'importing') return { modelId, ref, status: model.status === 'ready' ? 'ready' : 'failed' };
+    try {
+      const manifest = await importModel(model.sourcePath!, model.folder!, { bits: model.bits as ImportBits, group: model.group ?? 32 }, (e) => {
+        const share = e.total > 0 ? e.done / e.total : 1;
+        const percent = e.stage === 'hash' ? 10 * share : e.stage === 'layers' ? 10 + 85 * share : e.stage === 'tokenizer' ? 97 : 100;
+        void context.progress(Math.round(percent), `${e.stage} ${e.done}/${e.total}`);
+      });
+      await this.repository.markReady(modelId, manifestFacts(manifest, model.folder!));
+      this.logger.log({ msg: 'model imported', model: ref, bits: manifest.weights.bits });
+      return { modelId, ref, status: 'ready' };
+    } catch (e) {
+      const reason = (e as Error).message;
+      await this.repository.markFailed(modelId, reason);
+      this.logger.warn({ msg: 'model import failed', model: ref, error: reason });
+      return { modelId, ref, status: 'failed', error: reason };
+    }
+  }
+
+  async setDefault(id: string): Promise<ModelRecord> {
+    const model = await this.get(id);
+    if (model.status !== 'ready') throw new ConflictError(`model ${formatModelRef(model)} is ${model.status}; only a ready version can be the default`);
+    return (await this.repository.setDefault(id))!;
+  }
+
+  /** Unregisters a version; a folder the import job wrote goes with it, a registered one stays. */
+  async remove(id: string): Promise<ModelRecord> {
+    const model = await this.get(id);
+    if (model.status === 'importing') {
+      throw new ConflictError(`model ${formatModelRef(model)} is still importing (job ${model.jobId}); wait for it or cancel the job first`);
+    }
+    const removed = await this.repository.delete(id);
+    if (!removed) throw new NotFoundError(`model ${id} does not exist`);
+    await this.pool.unload(id);
+    if (removed.ownsFolder && removed.folder) fs.rmSync(removed.folder, { recursive: true, force: true });
+    this.logger.log({ msg: 'model removed', model: formatModelRef(removed) });
+    return removed;
+  }
+}
+
+function manifestFacts(manifest: ModelManifest, folder: string): Pick<NewModel, 'sourcePath' | 'sourceSha256' | 'architecture' | 'contextLength' | 'sizeBytes'> {
+  return {
+    sourcePath: manifest.source.path,
+    sourceSha256: manifest.source.sha256,
+    architecture: manifest.architecture,
+    contextLength: manifest.graph.maxPositions,
+    sizeBytes: folderBytes(folder),
+  };
+}

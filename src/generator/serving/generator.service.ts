@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import type { ChatMessage, ChatOutcome, ChatParams } from '../providers/chat-provider';
+import { formatModelRef, type ModelRecord } from '../registry/model.record';
+import { ModelRegistryService } from '../registry/model-registry.service';
+import { FairQueue } from './fair-queue';
+import { ProviderPool } from './provider-pool';
+
+/** A generation that has passed every check and holds its slot until `close()` (or its end). */
+export interface ChatSession {
+  readonly model: ModelRecord;
+  /** name@version. */
+  readonly ref: string;
+  readonly promptTokens: number | null;
+  readonly pieces: AsyncGenerator<string, ChatOutcome, void>;
+  /** Stops the generation if still running and frees its slot; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Chat generation for the app (the /v1 API, the assistant): resolve the model → lease its provider
+ * → wait for a slot in the model's fair queue → start the provider's stream. Every check that has
+ * an HTTP answer (404, 400, 429, 502) happens before the session is returned.
+ */
+@Injectable()
+export class GeneratorService {
+  private readonly queue: FairQueue;
+
+  constructor(
+    private readonly registry: ModelRegistryService,
+    private readonly pool: ProviderPool,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.queue = new FairQueue(config.generatorConcurrency, config.generatorQueueLimit);
+  }
+
+  /** Running and waiting generations of a model version. */
+  queueStats(modelId: string): { running: number; waiting: number } {
+    return this.queue.stats(modelId);
+  }
+
+  async chat(modelRef: string, messages: readonly ChatMessage[], params: ChatParams, signal: AbortSignal): Promise<ChatSession> {
+    const model = await this.registry.resolve(modelRef);
+    const ref = formatModelRef(model);
+    const lease = this.pool.lease(model);
+    let release: (() => void) | null = null;
+    try {
+      lease.provider.check?.(messages, params);
+      release = await this.queue.acquire(model.id, ref, signal);
+      const stream = await lease.provider.chat(messages, params, signal);
+      let closed = false;
+      const close = async () => {
+        if (closed) return;
+        closed = true;
+        try {
+          await stream.pieces.return(undefined as never);
+        } finally {
+          stream.release();
+          release?.();
+          lease.release();
+        }
+      };
+      return { model, ref, promptTokens: stream.promptTokens, pieces: guarded(stream.pieces, close), close };
+    } catch (e) {
+      release?.();
+      lease.release();
+      throw e;
+    }
+  }
+}
+
+/** Passes the provider's pieces through and closes the session however iteration ends. */
+async function* guarded(inner: AsyncGenerator<string, ChatOutcome, void>, close: () => Promise<void>): AsyncGenerator<string, ChatOutcome, void> {
+  try {
+    for (;;) {
+      const next = await inner.next();
+      if (next.done) return next.value;
+      yield next.value;
+    }
+  } finally {
+    await close();
+  }
+}
