@@ -97,6 +97,17 @@ describe('prompt templates over HTTP', () => {
     expect(rendered.version).toBe(2);
   });
 
+  it('concurrent edits get distinct version numbers', async () => {
+    const base = (await t.http().get('/api/prompts/expand.zh').set(bearer(editor)).expect(200)).body.body;
+    const results = await Promise.all(
+      ['甲', '乙', '丙'].map((mark) => t.http().put('/api/prompts/expand.zh').set(bearer(editor)).send({ body: `${base}\n${mark}` })),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results.map((r) => r.body.version).sort()).toEqual([2, 3, 4]);
+    const versions = (await t.http().get('/api/prompts/expand.zh/versions').set(bearer(viewer)).expect(200)).body;
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3, 4]);
+  });
+
   it('a stored version can never be changed in place', async () => {
     const db = t.app.get<DataSource>(getDataSourceToken());
     await expect(db.query(`UPDATE prompt_template_versions SET source = 'x' WHERE template_name = 'qa.zh'`)).rejects.toThrow(/immutable/);
@@ -107,6 +118,11 @@ describe('prompt templates over HTTP', () => {
     expect(bad.body.message).toContain('question (missing (required))');
     expect(bad.body.details.variables.map((v: { variable: string }) => v.variable).sort()).toEqual(['context', 'extra', 'history', 'question']);
     await t.http().post('/api/prompts/qa.en/render').set(bearer(viewer)).send({ variables: {}, surprise: true }).expect(400);
+    const empty = await t.http().post('/api/prompts/qa.en/render').set(bearer(viewer)).send({ variables: { question: '   ', context: [] } }).expect(400);
+    expect(empty.body.details.variables).toEqual([{ variable: 'question', problem: 'must not be empty' }]);
+    const huge = await t.http().post('/api/prompts/qa.en/render').set(bearer(viewer)).send({ variables: { question: '问'.repeat(9000), context: [] } }).expect(400);
+    expect(huge.body.details.variables).toEqual([{ variable: 'question', problem: 'is 9000 characters, over the limit of 8000' }]);
+    await t.http().post('/api/prompts/qa.en/render').set(bearer(viewer)).send({ variables: { question: 'x'.repeat(1_100_000), context: [] } }).expect(413);
 
     const context = Array.from({ length: 6 }, (_, i) => ({ text: `Passage ${i + 1}: ${'policy detail '.repeat(40)}`, source: `doc${i + 1}.pdf` }));
     const full = (await t.http().post('/api/prompts/qa.en/render').set(bearer(viewer)).send({ variables: { question: 'How many days of leave?', context } }).expect(200)).body;

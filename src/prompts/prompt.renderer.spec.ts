@@ -82,6 +82,10 @@ describe('rendering', () => {
     });
   });
 
+  it('a required text that is blank is refused', () => {
+    expect(variableProblems({ question: ' \n ', context: [] })).toEqual({ question: 'must not be empty' });
+  });
+
   it('refuses a body with a syntax error or a misplaced section at compile time', () => {
     const bad = (body: string) => () => new CompiledTemplate(parseTemplateSource(`---\nname: x\ntask: t\nlanguage: en\n---\n${body}`));
     expect(bad('{% for x in %}')).toThrow(TemplateDefinitionError);

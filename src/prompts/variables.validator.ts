@@ -87,6 +87,11 @@ export function resolveVariables(specs: Record<string, VariableSpec>, given: Rec
       value = spec.default ?? emptyOf(spec);
       if (value === undefined) continue; // optional number or enum left unset: the template tests it with `is defined`
     }
+    // A required text must say something: an empty question is refused here, not answered.
+    if (spec.required && spec.type === 'string' && typeof value === 'string' && value.trim() === '') {
+      problems.push({ variable: name, problem: 'must not be empty' });
+      continue;
+    }
     const problem = checkValue(spec, value);
     if (problem) problems.push({ variable: name, problem });
     else values[name] = spec.type === 'chunks' ? normaliseChunks(value as Array<string | ChunkValue>) : value;
