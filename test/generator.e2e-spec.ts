@@ -156,6 +156,7 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
 
   it('fair queue: a full queue answers 429; a client that disconnects cancels its generation and frees the slot', async () => {
     const generator = a.app.get(GeneratorService);
+    const before = generator.generationCounts();
     const long = { model: 'tiny@1', messages: [{ role: 'user', content: 'go on' }], max_tokens: 3500, stream: true };
     const running = new AbortController();
     const waiting = new AbortController();
@@ -178,6 +179,8 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     await second;
     for (let i = 0; i < 250 && generator.queueStats(tinyId).running > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(generator.queueStats(tinyId)).toEqual({ running: 0, waiting: 0 });
+    // It was stopped, not finished: 3500 tokens take seconds here.
+    expect(generator.generationCounts()).toEqual({ ...before, cancelled: before.cancelled + 1 });
     const after = await client.chat.completions.create({ model: 'tiny@1', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
     expect(after.usage!.completion_tokens).toBeLessThanOrEqual(3);
   });

@@ -13,6 +13,7 @@ import { ChatTemplate } from '../../moe/tokenizer/chat-template';
 import { Tokenizer } from '../../moe/tokenizer/tokenizer';
 import { CommandFailedError, UsageError } from '../cli-errors';
 import { parseChoice, parseIds, parseIntOption, resolveModelDir } from './model-args';
+import { registerModelRegistryCommands } from './model-registry.command';
 import { checkAgainstReference, perplexity } from './model-inspect.actions';
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
@@ -169,6 +170,8 @@ export function registerModelCommand(program: Command): void {
         `${(r.bytes_per_decode_token / 1e6).toFixed(1)} MB read per token, ${r.measured_bandwidth_gb_s} GB/s measured, peak RSS ${r.peak_rss_mb} MB`,
       ].join('\n'));
     })));
+
+  registerModelRegistryCommands(model);
 }
 
 /** Adds the NAME argument and the options every command that runs a model takes. */

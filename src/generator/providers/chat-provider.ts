@@ -21,6 +21,8 @@ export interface ChatUsage {
 
 export interface ChatOutcome extends ChatUsage {
   finishReason: ChatFinishReason;
+  /** The signal stopped it early (the client went away). */
+  cancelled?: boolean;
 }
 
 /**

@@ -112,7 +112,7 @@ export class OnnxChatProvider implements ChatProvider {
         }
         if (next.done) {
           const { finishReason } = next.value;
-          return { promptTokens: ids.length, completionTokens: next.value.ids.length, finishReason: finishReason === 'max_tokens' ? 'length' : 'stop' };
+          return { promptTokens: ids.length, completionTokens: next.value.ids.length, finishReason: finishReason === 'max_tokens' ? 'length' : 'stop', cancelled: finishReason === 'cancelled' };
         }
         if (next.value.text) yield next.value.text;
       }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
+import { GenerationCancelledError } from '../generator.errors';
 import type { ChatMessage, ChatOutcome, ChatParams } from '../providers/chat-provider';
 import { formatModelRef, type ModelRecord } from '../registry/model.record';
 import { ModelRegistryService } from '../registry/model-registry.service';
@@ -25,6 +26,7 @@ export interface ChatSession {
 @Injectable()
 export class GeneratorService {
   private readonly queue: FairQueue;
+  private readonly counts = { completed: 0, cancelled: 0, failed: 0 };
 
   constructor(
     private readonly registry: ModelRegistryService,
@@ -37,6 +39,11 @@ export class GeneratorService {
   /** Running and waiting generations of a model version. */
   queueStats(modelId: string): { running: number; waiting: number } {
     return this.queue.stats(modelId);
+  }
+
+  /** Generations since start, by how they ended. */
+  generationCounts(): { completed: number; cancelled: number; failed: number } {
+    return { ...this.counts };
   }
 
   async chat(modelRef: string, messages: readonly ChatMessage[], params: ChatParams, signal: AbortSignal): Promise<ChatSession> {
@@ -60,24 +67,30 @@ export class GeneratorService {
           lease.release();
         }
       };
-      return { model, ref, promptTokens: stream.promptTokens, pieces: guarded(stream.pieces, close), close };
+      return { model, ref, promptTokens: stream.promptTokens, pieces: this.guarded(stream.pieces, close, signal), close };
     } catch (e) {
       release?.();
       lease.release();
       throw e;
     }
   }
-}
 
-/** Passes the provider's pieces through and closes the session however iteration ends. */
-async function* guarded(inner: AsyncGenerator<string, ChatOutcome, void>, close: () => Promise<void>): AsyncGenerator<string, ChatOutcome, void> {
-  try {
-    for (;;) {
-      const next = await inner.next();
-      if (next.done) return next.value;
-      yield next.value;
+  /** Passes the provider's pieces through, counts how the generation ended, and closes the session however iteration ends. */
+  private async *guarded(inner: AsyncGenerator<string, ChatOutcome, void>, close: () => Promise<void>, signal: AbortSignal): AsyncGenerator<string, ChatOutcome, void> {
+    try {
+      for (;;) {
+        const next = await inner.next();
+        if (next.done) {
+          this.counts[next.value.cancelled || signal.aborted ? 'cancelled' : 'completed']++;
+          return next.value;
+        }
+        yield next.value;
+      }
+    } catch (e) {
+      this.counts[e instanceof GenerationCancelledError || signal.aborted ? 'cancelled' : 'failed']++;
+      throw e;
+    } finally {
+      await close();
     }
-  } finally {
-    await close();
   }
 }
