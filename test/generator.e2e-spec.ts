@@ -93,6 +93,36 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     await a.http().get(`/api/models/${v2.body.id}`).set(bearer(adminA)).expect(404);
   });
 
+  it('import: a broken checkpoint fails with its reason; an unknown architecture is refused at once; removing an import removes its folder', async () => {
+    const broken = path.join(a.config.modelsDir, 'broken');
+    createRandomCheckpoint(broken, { arch: 'mixtral', layers: 1, hidden: 64, intermediate: 64, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: 300, seed: 1 });
+    const weights = path.join(broken, 'model.safetensors');
+    fs.truncateSync(weights, Math.floor(fs.statSync(weights).size / 2));
+    const started = await a.http().post('/api/models/import').set(bearer(adminA)).send({ checkpoint: 'broken', name: 'broken', bits: 4 }).expect(202);
+    const failed = await waitForModel(a, adminA, started.body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/model\.safetensors/);
+    expect(fs.existsSync(failed.folder as string)).toBe(false);
+    await client.chat.completions.create({ model: 'broken', messages: [{ role: 'user', content: 'x' }] }).then(
+      () => { throw new Error('a failed import served a request'); },
+      (e: { status: number }) => expect(e.status).toBe(404),
+    );
+
+    const config = JSON.parse(fs.readFileSync(path.join(broken, 'config.json'), 'utf8'));
+    fs.writeFileSync(path.join(broken, 'config.json'), JSON.stringify({ ...config, architectures: ['LlamaForCausalLM'], model_type: 'llama' }));
+    const refused = await a.http().post('/api/models/import').set(bearer(adminA)).send({ checkpoint: 'broken', name: 'broken' }).expect(400);
+    expect(refused.body.message).toMatch(/^checkpoint broken: /);
+    await a.http().post('/api/models/import').set(bearer(adminA)).send({ checkpoint: 'ckpt', name: 'x', bits: 5 }).expect(400);
+
+    // A second import of the good checkpoint is version 2 of its name, in its own folder; removing it deletes that folder.
+    const again = await a.http().post('/api/models/import').set(bearer(adminA)).send({ checkpoint: 'ckpt', name: 'tiny4', bits: 4, baseModel: 'tiny' }).expect(202);
+    const ready = await waitForModel(a, adminA, again.body.id);
+    expect(ready).toMatchObject({ status: 'ready', bits: 4, lineage: { baseModel: 'tiny' } });
+    expect(fs.existsSync(ready.folder as string)).toBe(true);
+    await a.http().delete(`/api/models/${again.body.id}`).set(bearer(adminA)).expect(200);
+    expect(fs.existsSync(ready.folder as string)).toBe(false);
+  });
+
   it('the openai client: non-stream and streamed completions with usage, embeddings', async () => {
     const messages = [{ role: 'system' as const, content: 'You are terse.' }, { role: 'user' as const, content: '知库是什么? What is Zhiku?' }];
     const done = await client.chat.completions.create({ model: 'tiny@1', messages, max_tokens: 12, temperature: 0 });
@@ -175,8 +205,10 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
 
     // Both clients go away: the waiting one leaves the line, the running one stops at the next token.
     waiting.abort();
-    running.abort();
     await second;
+    for (let i = 0; i < 100 && generator.queueStats(tinyId).waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(generator.queueStats(tinyId)).toEqual({ running: 1, waiting: 0 });
+    running.abort();
     for (let i = 0; i < 250 && generator.queueStats(tinyId).running > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(generator.queueStats(tinyId)).toEqual({ running: 0, waiting: 0 });
     // It was stopped, not finished: 3500 tokens take seconds here.

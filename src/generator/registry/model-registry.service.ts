@@ -123,26 +123,37 @@ export class ModelRegistryService {
     return { ...model, jobId: job.id };
   }
 
-  /** The body of JobName.ImportModel. A failed import leaves no folder and the reason on the row. */
+  /**
+   * The body of JobName.ImportModel. A failed import leaves no folder and the reason on the row. A
+   * cancelled or interrupted one throws, so the queue records it (a shutdown re-queues it and the
+   * next attempt rebuilds the folder, which belongs to this version alone).
+   */
   async runImport(modelId: string, context: Pick<JobContext, 'progress' | 'signal'>): Promise<ImportOutcome> {
     const model = await this.get(modelId);
     const ref = formatModelRef(model);
     if (model.status !== 'importing') return { modelId, ref, status: model.status === 'ready' ? 'ready' : 'failed' };
+    let manifest: ModelManifest;
     try {
-      const manifest = await importModel(model.sourcePath!, model.folder!, { bits: model.bits as ImportBits, group: model.group ?? 32 }, (e) => {
+      manifest = await importModel(model.sourcePath!, model.folder!, { bits: model.bits as ImportBits, group: model.group ?? 32, overwrite: true }, (e) => {
         const share = e.total > 0 ? e.done / e.total : 1;
         const percent = e.stage === 'hash' ? 10 * share : e.stage === 'layers' ? 10 + 85 * share : e.stage === 'tokenizer' ? 97 : 100;
         void context.progress(Math.round(percent), `${e.stage} ${e.done}/${e.total}`);
       });
-      await this.repository.markReady(modelId, manifestFacts(manifest, model.folder!));
-      this.logger.log({ msg: 'model imported', model: ref, bits: manifest.weights.bits });
-      return { modelId, ref, status: 'ready' };
     } catch (e) {
+      if (context.signal.aborted) throw e;
       const reason = (e as Error).message;
       await this.repository.markFailed(modelId, reason);
       this.logger.warn({ msg: 'model import failed', model: ref, error: reason });
       return { modelId, ref, status: 'failed', error: reason };
     }
+    // importModel cannot be interrupted; a cancel that came meanwhile still wins.
+    if (context.signal.aborted) {
+      fs.rmSync(model.folder!, { recursive: true, force: true });
+      throw new Error(`import of ${ref} was stopped`);
+    }
+    await this.repository.markReady(modelId, manifestFacts(manifest, model.folder!));
+    this.logger.log({ msg: 'model imported', model: ref, bits: manifest.weights.bits });
+    return { modelId, ref, status: 'ready' };
   }
 
   async setDefault(id: string): Promise<ModelRecord> {
@@ -151,10 +162,22 @@ export class ModelRegistryService {
     return (await this.repository.setDefault(id))!;
   }
 
+  /** Whether an importing row's job may still finish (a cancelled or stopped job leaves the row importing). */
+  private async importStillRunning(model: ModelRecord): Promise<boolean> {
+    if (!model.jobId) return true;
+    try {
+      const job = await this.jobs.get(model.jobId);
+      return job.status === 'queued' || job.status === 'running';
+    } catch (e) {
+      if (e instanceof NotFoundError) return false;
+      throw e;
+    }
+  }
+
   /** Unregisters a version; a folder the import job wrote goes with it, a registered one stays. */
   async remove(id: string): Promise<ModelRecord> {
     const model = await this.get(id);
-    if (model.status === 'importing') {
+    if (model.status === 'importing' && (await this.importStillRunning(model))) {
       throw new ConflictError(`model ${formatModelRef(model)} is still importing (job ${model.jobId}); wait for it or cancel the job first`);
     }
     const removed = await this.repository.delete(id);
