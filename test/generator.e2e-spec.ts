@@ -239,6 +239,22 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     expect(text).toBe(direct.choices[0].message.content);
     expect(usage).toEqual(direct.usage);
 
+    // A client leaving B closes B's request to A, and A stops generating.
+    const onA = a.app.get(GeneratorService);
+    const before = onA.generationCounts();
+    const leaving = new AbortController();
+    const res = await fetch(`${urlB}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...bearer(adminB), 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'far', messages, max_tokens: 3500, seed: 1, stream: true }),
+      signal: leaving.signal,
+    });
+    await res.body!.getReader().read();
+    leaving.abort();
+    for (let i = 0; i < 250 && onA.generationCounts().cancelled === before.cancelled; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(onA.generationCounts()).toEqual({ ...before, cancelled: before.cancelled + 1 });
+    expect(onA.queueStats(tinyId)).toEqual({ running: 0, waiting: 0 });
+
     // The endpoint's refusal comes back with its message; a dead endpoint or a bad key is a 502.
     const tooLong = await b.http().post('/v1/chat/completions').set(bearer(adminB)).send({ model: 'far', messages, max_tokens: 5000 }).expect(400);
     expect(tooLong.body.error.message).toMatch(/answered 400: max_tokens 5000 plus the/);
