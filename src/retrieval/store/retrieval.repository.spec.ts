@@ -106,7 +106,7 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i].s, 5));
     expect(hits.map((h) => h.chunkId).sort()).toEqual(exact.map((e) => e.id).sort());
     expect(hits[0].chunkId).toBe(exact[0].id);
-    expect(await repo.exactVectorSearch(q, embedder.id, { readableKnowledgeBaseIds: [KB_A] }, 4)).toEqual(exact.map((e) => e.id));
+    expect((await repo.exactVectorSearch(q, embedder.id, { readableKnowledgeBaseIds: [KB_A] }, 4)).map((e) => e.chunkId)).toEqual(exact.map((e) => e.id));
   });
 
   it('fuses the two lists by reciprocal rank in hybrid mode', async () => {

@@ -195,19 +195,20 @@ export class RetrievalRepository {
     });
   }
 
-  /** Exact cosine (no index), for measuring the HNSW index's recall. */
-  async exactVectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number): Promise<string[]> {
+  /** Exact cosine (no index), best first, for measuring the HNSW index's recall. */
+  async exactVectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number): Promise<Array<{ chunkId: string; score: number }>> {
     const [filter, params] = scopeFilter(scope, 'c', 3);
-    const rows: Array<{ id: string }> = await this.db.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       await m.query(`SET LOCAL enable_indexscan = off`);
       return m.query(
-        `SELECT c.chunk_id AS id FROM retrieval_chunks c WHERE c.embedder_id = $1 AND ${filter}
+        `SELECT c.chunk_id AS "chunkId", 1 - (c.embedding <=> $2::vector) AS score FROM retrieval_chunks c
+         WHERE c.embedder_id = $1 AND ${filter}
          ORDER BY c.embedding <=> $2::vector, c.chunk_id LIMIT ${Math.floor(limit)}`,
         [embedderId, vectorLiteral(vector), ...params],
       );
     });
-    return rows.map((r) => r.id);
   }
+
 
   /**
    * Makes the partial HNSW index an embedder's vectors need (the default embedder's comes with the
