@@ -1,0 +1,131 @@
+import { analyze } from '../retrieval';
+import { splitSentences } from './sentences';
+import type { AnswerLanguage } from './language';
+
+/** A retrieved chunk as the answerer sees it: the number it is cited by and its retrieval rank (1 = best). */
+export interface EvidenceChunk {
+  index: number;
+  rank: number;
+  text: string;
+}
+
+export interface ExtractedSentence {
+  text: string;
+  chunkIndex: number;
+  score: number;
+}
+
+export interface ExtractiveAnswer {
+  answer: string;
+  sentences: ExtractedSentence[];
+  /** Chunk numbers cited, in answer order. */
+  cited: number[];
+}
+
+type QuestionKind = 'quantity' | 'time' | 'person' | 'which' | 'other';
+
+const KIND_PATTERNS: Array<[QuestionKind, RegExp]> = [
+  ['time', /什么时候|何时|哪一?年|哪一?天|几月|几号|几点|哪个月|日期|时间是|\bwhen\b|\bwhat (?:year|date|time|day|month)\b|\bwhich (?:year|date|day|month)\b/i],
+  ['quantity', /多少|几[个位名人次岁年天件场种家条只]?|多大|多长|多高|多重|多远|多久|人数|数量|金额|\bhow (?:many|much|long|old|far|big|tall|large)\b|\bnumber of\b|\bpercentage\b/i],
+  ['person', /谁|哪位|哪个人|\bwho(?:m|se)?\b/i],
+  ['which', /哪|什么|何种|\bwhich\b|\bwhat\b|\bwhere\b|\bname of\b/i],
+];
+
+const NUMBER = /\d|[一二两三四五六七八九十百千万亿]/u;
+const TIME = /\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|[一二三四五六七八九十〇零]{2,4}年|\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|世纪|年代/iu;
+const CAPITALISED = /\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*/g;
+
+export function questionKind(question: string): QuestionKind {
+  for (const [kind, pattern] of KIND_PATTERNS) if (pattern.test(question)) return kind;
+  return 'other';
+}
+
+/** Whether the sentence holds something the question asks for and does not already say. */
+function hasCandidate(kind: QuestionKind, sentence: string, question: string, newTerms: number): boolean {
+  switch (kind) {
+    case 'quantity':
+      return NUMBER.test(sentence.replace(/\[\d+\]/g, '')) && newTerms > 0;
+    case 'time':
+      return TIME.test(sentence);
+    case 'person': {
+      const names = sentence.match(CAPITALISED) ?? [];
+      return names.some((n) => !question.includes(n)) || (/\p{Script=Han}/u.test(sentence) && newTerms >= 1);
+    }
+    case 'which':
+      return newTerms >= 1;
+    default:
+      return false;
+  }
+}
+
+/** Share of the question's terms a text holds; the no-evidence check uses it on whole chunks. */
+export function termCoverage(questionTerms: ReadonlySet<string>, text: string): number {
+  if (!questionTerms.size) return 0;
+  const terms = new Set(analyze(text));
+  let hit = 0;
+  for (const t of questionTerms) if (terms.has(t)) hit++;
+  return hit / questionTerms.size;
+}
+
+/**
+ * The extractive answer: every sentence of the retrieved chunks is scored by the question terms it
+ * holds (weighted by how rare each term is among the retrieved sentences, so "机场" counts less
+ * than "漠河"), plus a small prior for the chunk's retrieval rank; for a factoid question (who, when,
+ * how many, 多少, 哪, 谁, 什么时候) a sentence that also holds a candidate answer (a number, a date,
+ * a name, terms the question does not have) wins over one that merely repeats the question. The best
+ * sentence, and one or two close runners-up, make the answer, each with its chunk's citation.
+ */
+export function extractAnswer(question: string, chunks: readonly EvidenceChunk[], language: AnswerLanguage, maxChars = 360): ExtractiveAnswer {
+  const questionTerms = new Set(analyze(question));
+  const kind = questionKind(question);
+  const candidates: Array<{ text: string; chunkIndex: number; rank: number; terms: Set<string> }> = [];
+  for (const chunk of chunks) {
+    for (const text of splitSentences(chunk.text)) {
+      if (Array.from(text).length < 4) continue;
+      candidates.push({ text, chunkIndex: chunk.index, rank: chunk.rank, terms: new Set(analyze(text)) });
+    }
+  }
+  if (!candidates.length || !questionTerms.size) return { answer: '', sentences: [], cited: [] };
+  const df = new Map<string, number>();
+  for (const c of candidates) for (const t of questionTerms) if (c.terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  const idf = (t: string) => Math.log(1 + candidates.length / (1 + (df.get(t) ?? 0)));
+  let total = 0;
+  for (const t of questionTerms) total += idf(t);
+
+  const scored: ExtractedSentence[] = candidates.map((c) => {
+    let matched = 0;
+    let newTerms = 0;
+    for (const t of questionTerms) if (c.terms.has(t)) matched += idf(t);
+    for (const t of c.terms) if (!questionTerms.has(t)) newTerms++;
+    const coverage = matched / total;
+    // A factoid sentence without a candidate answer only repeats the question: it is worth less.
+    const factor = kind === 'other' ? 1 : hasCandidate(kind, c.text, question, newTerms) ? 1.3 : 0.6;
+    let score = coverage * factor + 0.1 / c.rank;
+    // Very long sentences (a table row run-on, a paragraph without stops) make poor answers.
+    const length = Array.from(c.text).length;
+    if (length > 240) score *= 240 / length;
+    return { text: c.text, chunkIndex: c.chunkIndex, score };
+  });
+  scored.sort((a, b) => b.score - a.score);
+  const best = scored[0];
+  if (best.score <= 0.1) return { answer: '', sentences: [], cited: [] };
+
+  const picked: ExtractedSentence[] = [best];
+  const limit = kind === 'other' ? 3 : 2;
+  let chars = Array.from(best.text).length;
+  for (const s of scored.slice(1)) {
+    if (picked.length >= limit || s.score < best.score * 0.75) break;
+    const length = Array.from(s.text).length;
+    if (chars + length > maxChars || picked.some((p) => p.text === s.text)) continue;
+    picked.push(s);
+    chars += length;
+  }
+  const parts = picked.map((s) => `${clip(s.text, maxChars)}[${s.chunkIndex}]`);
+  const cited = [...new Set(picked.map((s) => s.chunkIndex))];
+  return { answer: parts.join(language === 'zh' ? '' : ' '), sentences: picked, cited };
+}
+
+function clip(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
