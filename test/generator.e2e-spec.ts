@@ -91,6 +91,14 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     expect(removed.body.ref).toBe('tiny@2');
     expect(fs.existsSync(path.join(folder, 'model.onnx'))).toBe(true);
     await a.http().get(`/api/models/${v2.body.id}`).set(bearer(adminA)).expect(404);
+
+    // A registered folder that disappears later makes the model unavailable (503), not a 500.
+    const copy = path.join(a.config.modelsDir, 'copy');
+    fs.cpSync(folder, copy, { recursive: true });
+    await a.http().post('/api/models').set(bearer(adminA)).send({ name: 'copy', path: 'copy' }).expect(201);
+    fs.rmSync(copy, { recursive: true });
+    const gone = await a.http().post('/v1/chat/completions').set(bearer(viewerA)).send({ model: 'copy', messages: [{ role: 'user', content: 'x' }] }).expect(503);
+    expect(gone.body.error.message).toMatch(/^model "copy@1" cannot be loaded: .*copy is not a model folder/);
   });
 
   it('import: a broken checkpoint fails with its reason; an unknown architecture is refused at once; removing an import removes its folder', async () => {

@@ -44,3 +44,11 @@ export class GenerationCancelledError extends AppError {
     super('the client closed the connection; the generation was cancelled', 499);
   }
 }
+
+/** A registered model that cannot be loaded now (its folder went missing, its session failed to open). */
+export class ModelUnavailableError extends AppError {
+  override name = 'ModelUnavailableError';
+  constructor(ref: string, reason: string) {
+    super(`model "${ref}" cannot be loaded: ${reason}`, 503);
+  }
+}

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { ChatTemplate, createOrtSession, GenerationError, openModel, TextGenerator, Tokenizer, type FinishReason, type InferenceSession, type OnnxCausalLm, type SessionOptions } from '../../moe';
-import { GenerationInputError } from '../generator.errors';
+import { GenerationInputError, ModelUnavailableError } from '../generator.errors';
 import type { ChatMessage, ChatOutcome, ChatParams, ChatProvider, ChatStream } from './chat-provider';
 
 /** Completion tokens when the request gives no max_tokens (and the context has room). */
@@ -123,7 +123,11 @@ export class OnnxChatProvider implements ChatProvider {
 
   /** The fair queue lets at most `slots` generations in, so a slot is always free here. */
   private async takeSlot(): Promise<OnnxCausalLm> {
-    this.loading ??= this.load();
+    this.loading ??= this.load().catch((e: Error) => {
+      // A failed load is not kept: the next request tries again (the folder may have been fixed).
+      this.loading = null;
+      throw new ModelUnavailableError(this.options.ref, e.message);
+    });
     await this.loading;
     const lm = this.free.pop();
     if (!lm) throw new Error(`no free generation slot on ${this.options.ref}: more generations than GENERATOR_CONCURRENCY got through`);

@@ -4,8 +4,9 @@ import type { ChatProvider } from '../providers/chat-provider';
 import { OnnxChatProvider } from '../providers/onnx-chat.provider';
 import { OpenAiCompatibleProvider } from '../providers/openai-compatible.provider';
 import { formatModelRef, type ModelRecord } from '../registry/model.record';
-import { readManifest } from '../../moe';
 import * as path from 'node:path';
+import { MoeError, readManifest } from '../../moe';
+import { ModelUnavailableError } from '../generator.errors';
 
 interface Entry {
   provider: ChatProvider;
@@ -66,6 +67,15 @@ export class ProviderPool implements OnModuleDestroy {
   }
 
   private create(model: ModelRecord): ChatProvider {
+    try {
+      return this.make(model);
+    } catch (e) {
+      if (e instanceof MoeError) throw new ModelUnavailableError(formatModelRef(model), e.message);
+      throw e;
+    }
+  }
+
+  private make(model: ModelRecord): ChatProvider {
     const ref = formatModelRef(model);
     if (model.provider === 'openai-compatible') {
       return new OpenAiCompatibleProvider({ ref, baseUrl: model.baseUrl!, apiKey: model.apiKey, remoteModel: model.remoteModel ?? model.name });
