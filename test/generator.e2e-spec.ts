@@ -206,6 +206,9 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     const second = fetch(`${urlA}/v1/chat/completions`, { method: 'POST', headers: { ...bearer(viewerA), 'content-type': 'application/json' }, body: JSON.stringify(long), signal: waiting.signal }).catch((e: Error) => e);
     for (let i = 0; i < 100 && generator.queueStats(tinyId).waiting === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(generator.queueStats(tinyId)).toEqual({ running: 1, waiting: 1 });
+    const metrics = (await a.http().get('/metrics').expect(200)).text;
+    expect(metrics).toContain('zhiku_generator_queue{model="tiny@1",state="running"} 1');
+    expect(metrics).toContain('zhiku_generator_queue{model="tiny@1",state="waiting"} 1');
 
     const full = await a.http().post('/v1/chat/completions').set(bearer(viewerA)).send(long).expect(429);
     expect(full.body.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });

@@ -6,6 +6,7 @@ import { OpenAiController } from './openai/openai.controller';
 import { OpenAiService } from './openai/openai.service';
 import { ModelRegistryService } from './registry/model-registry.service';
 import { ModelsRepository } from './registry/models.repository';
+import { GeneratorMetrics } from './serving/generator.metrics';
 import { GeneratorService } from './serving/generator.service';
 import { ProviderPool } from './serving/provider-pool';
 
@@ -16,7 +17,7 @@ import { ProviderPool } from './serving/provider-pool';
  */
 @Module({
   controllers: [ModelsController, OpenAiController],
-  providers: [ModelsRepository, ProviderPool, ModelRegistryService, GeneratorService, EmbeddingsService, OpenAiService, ImportModelHandler],
+  providers: [ModelsRepository, ProviderPool, ModelRegistryService, GeneratorService, EmbeddingsService, OpenAiService, ImportModelHandler, GeneratorMetrics],
   exports: [GeneratorService, ModelRegistryService],
 })
 export class GeneratorModule {}

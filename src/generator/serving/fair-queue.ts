@@ -6,6 +6,7 @@ interface Waiter {
 }
 
 interface Lane {
+  label: string;
   running: number;
   waiting: Waiter[];
 }
@@ -25,7 +26,7 @@ export class FairQueue {
 
   acquire(key: string, label: string, signal: AbortSignal): Promise<Release> {
     if (signal.aborted) return Promise.reject(new GenerationCancelledError());
-    const lane = this.lanes.get(key) ?? { running: 0, waiting: [] };
+    const lane = this.lanes.get(key) ?? { label, running: 0, waiting: [] };
     this.lanes.set(key, lane);
     if (lane.running < this.concurrency) {
       lane.running++;
@@ -54,6 +55,11 @@ export class FairQueue {
   stats(key: string): { running: number; waiting: number } {
     const lane = this.lanes.get(key);
     return { running: lane?.running ?? 0, waiting: lane?.waiting.length ?? 0 };
+  }
+
+  /** Every model with running or waiting generations, by its label. */
+  lanesInUse(): Array<{ label: string; running: number; waiting: number }> {
+    return [...this.lanes.values()].map((l) => ({ label: l.label, running: l.running, waiting: l.waiting.length }));
   }
 
   private releaser(key: string, lane: Lane): Release {

@@ -41,6 +41,11 @@ export class GeneratorService {
     return this.queue.stats(modelId);
   }
 
+  /** Models with generations running or waiting, by name@version. */
+  lanesInUse(): Array<{ label: string; running: number; waiting: number }> {
+    return this.queue.lanesInUse();
+  }
+
   /** Generations since start, by how they ended. */
   generationCounts(): { completed: number; cancelled: number; failed: number } {
     return { ...this.counts };
