@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import OpenAI from 'openai';
-import { GeneratorService } from '../src/generator';
+import { GeneratorService, NoModelError } from '../src/generator';
 import { createRandomCheckpoint } from '../src/moe';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
@@ -73,6 +73,12 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     expect(chosen.body).toMatchObject({ ref: 'tiny@1', isDefault: true });
     const answer = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
     expect(answer.model).toBe('tiny@1');
+    // For the assistant: the default model, and a prompt measured with its template and tokenizer.
+    const measured = await a.app.get(GeneratorService).measure(null, [{ role: 'user', content: 'hi' }]);
+    expect(measured).toEqual({ ref: 'tiny@1', promptTokens: answer.usage!.prompt_tokens, contextLength: 4096 });
+    const none = b.app.get(GeneratorService).chat(null, [{ role: 'user', content: 'hi' }], { maxTokens: 1 }, new AbortController().signal);
+    await expect(none).rejects.toBeInstanceOf(NoModelError);
+    await expect(none).rejects.toThrow(/no generative model is registered yet; an admin can import one/);
 
     const outside = fs.mkdtempSync(path.join(path.dirname(a.config.modelsDir), 'elsewhere-'));
     fs.symlinkSync(outside, path.join(a.config.modelsDir, 'link-out'));

@@ -52,3 +52,11 @@ export class ModelUnavailableError extends AppError {
     super(`model "${ref}" cannot be loaded: ${reason}`, 503);
   }
 }
+
+/** No model is ready and the request named none: say how to add one. */
+export class NoModelError extends AppError {
+  override name = 'NoModelError';
+  constructor() {
+    super('no generative model is registered yet; an admin can import one with POST /api/models/import (or `zhiku model import` and `zhiku model register`)', 503);
+  }
+}

@@ -37,7 +37,7 @@ export class OpenAiService {
         names.add(m.name.toLowerCase());
         data.push({ id: m.name, object: 'model', created: seconds(m.createdAt), owned_by: 'zhiku' });
       }
-      data.push({ id: formatModelRef(m), object: 'model', created: seconds(m.createdAt), owned_by: m.provider === 'onnx' ? 'zhiku' : m.baseUrl! });
+      data.push({ id: formatModelRef(m), object: 'model', created: seconds(m.createdAt), owned_by: m.provider === 'onnx' ? 'zhiku' : 'external' });
     }
     data.push({ id: this.embeddings.modelId, object: 'model', created: 0, owned_by: 'zhiku-retrieval' });
     return { object: 'list', data };

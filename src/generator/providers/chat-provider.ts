@@ -47,6 +47,8 @@ export interface ChatStream {
  * has resolved, the stream runs until done, failure, or `signal`.
  */
 export interface ChatProvider {
+  /** Prompt tokens of the rendered messages, where the provider can count them. */
+  countTokens?(messages: readonly ChatMessage[]): number;
   /** Refuses what can be refused before queueing (a prompt over the context); optional. */
   check?(messages: readonly ChatMessage[], params: ChatParams): void;
   chat(messages: readonly ChatMessage[], params: ChatParams, signal: AbortSignal): Promise<ChatStream>;

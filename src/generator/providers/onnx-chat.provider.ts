@@ -49,6 +49,10 @@ export class OnnxChatProvider implements ChatProvider {
     return this.tokenizer.encode(prompt);
   }
 
+  countTokens(messages: readonly ChatMessage[]): number {
+    return this.encode(messages).length;
+  }
+
   check(messages: readonly ChatMessage[], params: ChatParams): void {
     this.measure(messages, params);
   }

@@ -46,6 +46,18 @@ export class ModelRegistryService {
     return model;
   }
 
+  /**
+   * The model used when a request names none (the assistant, writing tasks): the newest ready version
+   * flagged default, else the newest ready version; null when no model is ready.
+   */
+  defaultModel(): Promise<ModelRecord | null> {
+    return this.repository.findAnyCurrent();
+  }
+
+  private async checkParent(id: string | null): Promise<void> {
+    if (id && !(await this.repository.get(id))) throw new GenerationInputError(`parentModelId ${id} is not a registered model`, 'parentModelId');
+  }
+
   /** `name` (its default, else newest ready version) or `name@version` (that version, if ready). */
   async resolve(ref: string): Promise<ModelRecord> {
     const { name, version } = parseModelRef(ref.trim());
@@ -60,7 +72,7 @@ export class ModelRegistryService {
   /** Registers an imported ONNX folder or an external endpoint as the next version of its name. */
   async register(dto: RegisterModelDto): Promise<ModelRecord> {
     const lineage = { baseModel: dto.baseModel ?? null, parentModelId: dto.parentModelId ?? null, datasetVersion: dto.datasetVersion ?? null };
-    if (lineage.parentModelId) await this.get(lineage.parentModelId);
+    await this.checkParent(lineage.parentModelId);
     const fields = (dto.provider ?? 'onnx') === 'onnx' ? this.onnxFields(dto) : this.remoteFields(dto);
     const model = await this.repository.insertVersion({ name: dto.name, ...fields, ...lineage });
     this.logger.log({ msg: 'model registered', model: formatModelRef(model), provider: model.provider });
@@ -106,7 +118,7 @@ export class ModelRegistryService {
       if (e instanceof MoeError) throw new ModelPathError(`checkpoint ${dto.checkpoint}: ${e.message}`);
       throw e;
     }
-    if (dto.parentModelId) await this.get(dto.parentModelId);
+    await this.checkParent(dto.parentModelId ?? null);
     const root = fs.realpathSync(this.config.modelsDir);
     const model = await this.repository.insertVersion(
       {

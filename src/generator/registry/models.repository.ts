@@ -71,6 +71,12 @@ export class ModelsRepository {
     return rows[0] ? map(rows[0]) : null;
   }
 
+  /** The newest ready default version of any name, else the newest ready version. */
+  async findAnyCurrent(): Promise<ModelRecord | null> {
+    const rows: Row[] = await this.db.query(`SELECT * FROM models WHERE status = 'ready' ORDER BY is_default DESC, created_at DESC LIMIT 1`);
+    return rows[0] ? map(rows[0]) : null;
+  }
+
   /** Inserts the next version of `model.name` (1 for a new name). Serialised per name by an advisory lock. */
   async insertVersion(model: NewModel, folderFor?: (version: number) => string): Promise<ModelRecord> {
     return this.db.transaction(async (m) => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { GenerationCancelledError } from '../generator.errors';
+import { GenerationCancelledError, NoModelError } from '../generator.errors';
 import type { ChatMessage, ChatOutcome, ChatParams } from '../providers/chat-provider';
 import { formatModelRef, type ModelRecord } from '../registry/model.record';
 import { ModelRegistryService } from '../registry/model-registry.service';
@@ -51,8 +51,24 @@ export class GeneratorService {
     return { ...this.counts };
   }
 
-  async chat(modelRef: string, messages: readonly ChatMessage[], params: ChatParams, signal: AbortSignal): Promise<ChatSession> {
-    const model = await this.registry.resolve(modelRef);
+  /**
+   * Prompt tokens of `messages` as the model will see them (its chat template and tokenizer), and its
+   * context length, so a caller can trim what it puts in a prompt. null where the provider cannot
+   * tell (an external endpoint). `modelRef` null: the default model.
+   */
+  async measure(modelRef: string | null, messages: readonly ChatMessage[]): Promise<{ ref: string; promptTokens: number | null; contextLength: number | null }> {
+    const model = await this.model(modelRef);
+    const lease = this.pool.lease(model);
+    try {
+      return { ref: formatModelRef(model), promptTokens: lease.provider.countTokens?.(messages) ?? null, contextLength: model.contextLength };
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** `modelRef` null: the default model (NoModelError, 503, when none is ready). */
+  async chat(modelRef: string | null, messages: readonly ChatMessage[], params: ChatParams, signal: AbortSignal): Promise<ChatSession> {
+    const model = await this.model(modelRef);
     const ref = formatModelRef(model);
     const lease = this.pool.lease(model);
     let release: (() => void) | null = null;
@@ -78,6 +94,13 @@ export class GeneratorService {
       lease.release();
       throw e;
     }
+  }
+
+  private async model(ref: string | null): Promise<ModelRecord> {
+    if (ref !== null) return this.registry.resolve(ref);
+    const model = await this.registry.defaultModel();
+    if (!model) throw new NoModelError();
+    return model;
   }
 
   /** Passes the provider's pieces through, counts how the generation ended, and closes the session however iteration ends. */
