@@ -165,6 +165,8 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     expect(finish).toBe(done.choices[0].finish_reason);
     expect(streamedUsage).toEqual(usage);
     expect(chunks).toBeGreaterThanOrEqual(3);
+    const topP0 = await client.chat.completions.create({ model: 'tiny@1', messages, max_tokens: 12, top_p: 0 });
+    expect(topP0.choices[0].message.content).toBe(done.choices[0].message.content);
 
     const embedded = await client.embeddings.create({ model: 'zhiku-hashed-v1-512', input: ['员工年假天数', 'annual leave days'] });
     expect(embedded.data).toHaveLength(2);

@@ -107,8 +107,9 @@ function chatParams(dto: ChatCompletionRequestDto): ChatParams {
   }
   return {
     maxTokens: dto.max_completion_tokens ?? dto.max_tokens ?? null,
-    temperature: dto.temperature,
-    topP: dto.top_p,
+    // top_p 0 keeps only the most likely token: greedy decoding (the sampler takes top-p in (0, 1]).
+    temperature: dto.top_p === 0 ? 0 : dto.temperature,
+    topP: dto.top_p === 0 ? undefined : dto.top_p,
     seed: dto.seed,
     stop: stop.filter((s) => s.length > 0),
   };
