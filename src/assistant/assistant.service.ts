@@ -50,8 +50,9 @@ export class AssistantService {
     private readonly conversations: ConversationsRepository,
   ) {}
 
-  async ask(auth: AuthContext, dto: AskRequestDto, signal: AbortSignal): Promise<AskResponseDto> {
-    return this.answer(await this.prepare(auth, dto, signal), signal);
+  /** `store: false` (evaluation) answers without keeping the exchange in a conversation. */
+  async ask(auth: AuthContext, dto: AskRequestDto, signal: AbortSignal, options: { store?: boolean } = {}): Promise<AskResponseDto> {
+    return this.answer(await this.prepare(auth, dto, signal), signal, undefined, options.store ?? true);
   }
 
   async prepare(auth: AuthContext, dto: AskRequestDto, signal: AbortSignal): Promise<PreparedAsk> {
@@ -103,7 +104,7 @@ export class AssistantService {
   }
 
   /** Produces the answer (streaming pieces through `onText`), verifies its citations and stores the exchange. */
-  async answer(p: PreparedAsk, signal: AbortSignal, onText: (text: string) => void = () => {}): Promise<AskResponseDto> {
+  async answer(p: PreparedAsk, signal: AbortSignal, onText: (text: string) => void = () => {}, store = true): Promise<AskResponseDto> {
     let text: string;
     let cited: number[] = [];
     let removed: number[] = [];
@@ -138,10 +139,12 @@ export class AssistantService {
     const model = p.model ? formatModelRef(p.model) : null;
     // A client that went away gets nothing stored: no question without its answer, no cut-off answer.
     signal.throwIfAborted();
-    const conversationId = await this.conversations.appendExchange({
-      conversationId: p.conversationId, keyId: p.keyId, question: p.question, standaloneQuestion: p.standaloneQuestion,
-      answer: text, mode, citations, model,
-    });
+    const conversationId = store
+      ? await this.conversations.appendExchange({
+          conversationId: p.conversationId, keyId: p.keyId, question: p.question, standaloneQuestion: p.standaloneQuestion,
+          answer: text, mode, citations, model,
+        })
+      : (p.conversationId ?? '');
     return {
       answer: text,
       mode,

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerAskCommand } from './ask.command';
+import { registerEvalAnswersCommand } from './eval-answers.command';
 import { registerDbCommand } from './db.command';
 import { registerIngestCommand } from './ingest.command';
 import { registerKeysCommand } from './keys.command';
@@ -21,4 +23,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerIngestCommand,
   registerModelCommand,
   registerPromptsCommand,
+  registerAskCommand,
+  // Joins the `eval` group when a command registered before it made one.
+  registerEvalAnswersCommand,
 ];

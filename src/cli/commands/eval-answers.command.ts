@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { chunkDocument, disposeIngestion, IngestionError, parse } from '../../../ingestion';
+import { AssistantService, TEMPLATE_REFUSALS } from '../../assistant';
+import { formatAnswerReport, summarise, type AnswerSample, type GoldItem } from '../../assistant/eval/answer-metrics';
+import { RetrievalService } from '../../retrieval';
+import { CommandFailedError, UsageError } from '../cli-errors';
+import { printJson, withAppContext } from '../cli-context';
+import { createProgress } from '../progress';
+import { OPERATOR } from './search.command';
+
+interface EvalAnswersFlags {
+  qa: string;
+  docs: string;
+  model?: string;
+  limit?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+interface AnswerQuestion {
+  question: string;
+  answers: GoldItem[];
+  docs: string[];
+}
+
+/**
+ * `zhiku eval answers --qa FILE.jsonl --docs DIR [--model NAME] [--limit N --seed S] [--json]`:
+ * indexes DIR into a temporary knowledge base, asks every question through the assistant (the mode
+ * a user would get: generative with --model or a registered default, else extractive) and prints
+ * contains, contains_all, exact match, character F1, cited, citations_in_gold and refusals. The
+ * temporary knowledge base is removed again; no conversation is stored.
+ */
+export function registerEvalAnswersCommand(program: Command): void {
+  // `eval` is a group other evaluations (retrieval) share: join it when it is already there.
+  const group = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate Zhiku against question sets');
+  group
+    .command('answers')
+    .description('answer quality: contains, contains_all, exact match, F1, citations, refusals')
+    .requiredOption('--qa <file>', 'questions, one JSON object a line: {"question", "answers": [..], "doc"?}')
+    .requiredOption('--docs <dir>', 'folder of the documents the questions are about')
+    .option('--model <name>', 'model name or name@version (default: the default model, else extractive)')
+    .option('--limit <n>', 'ask only n questions (a seeded sample)')
+    .option('--seed <n>', 'seed of the --limit sample', '1')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: EvalAnswersFlags, command: Command) => {
+      let questions = await readQuestions(flags.qa);
+      if (flags.limit !== undefined) {
+        const limit = Number(flags.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${flags.limit}`);
+        questions = seededSample(questions, limit, Number(flags.seed) || 1);
+      }
+      const files = await listDocs(flags.docs);
+      const report = await withAppContext(command, async (ctx) => {
+        const retrieval = ctx.get(RetrievalService);
+        const assistant = ctx.get(AssistantService);
+        const kb = randomUUID();
+        const documentIds: string[] = [];
+        try {
+          const ingest = createProgress({ label: 'indexing', total: files.length, json: flags.json });
+          for (const file of files) {
+            const documentId = randomUUID();
+            documentIds.push(documentId);
+            await retrieval.indexDocument({ knowledgeBaseId: kb, documentId, documentName: file, tags: [], chunks: await chunkFile(join(flags.docs, file)) });
+            ingest.tick(1, file);
+          }
+          ingest.finish();
+          const bar = createProgress({ label: 'questions', total: questions.length, json: flags.json });
+          const auth = { ...OPERATOR, knowledgeBases: [kb] };
+          const samples: AnswerSample[] = [];
+          const modes = new Set<string>();
+          for (const q of questions) {
+            const r = await assistant.ask(auth, { question: q.question, knowledgeBases: [kb], model: flags.model }, new AbortController().signal, { store: false });
+            modes.add(r.mode);
+            samples.push({
+              answer: r.answer,
+              mode: r.mode,
+              gold: q.answers,
+              goldDocs: q.docs,
+              citedDocuments: r.citations.map((c) => c.document),
+              refused: r.mode === 'no-evidence' || TEMPLATE_REFUSALS.some((s) => r.answer.includes(s)),
+            });
+            bar.tick();
+          }
+          bar.finish();
+          const answered = [...modes].filter((m) => m !== 'no-evidence');
+          return summarise(samples, answered.length ? answered.join('+') : 'no-evidence');
+        } finally {
+          for (const id of documentIds) await retrieval.removeDocument(id);
+          await disposeIngestion();
+        }
+      });
+      if (flags.json) printJson(report);
+      else process.stdout.write(formatAnswerReport(report));
+    });
+}
+
+/** The QA file keeps nested answer lists (sets of alternatives) for contains_all. */
+async function readQuestions(file: string): Promise<AnswerQuestion[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`cannot read the QA file ${file}`);
+  });
+  const out: AnswerQuestion[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line);
+    } catch (e) {
+      throw new UsageError(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
+    }
+    const answers = o.answers;
+    const okItem = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    if (typeof o.question !== 'string' || !o.question.trim()) throw new UsageError(`${file}:${i + 1}: "question" must be a non-empty string`);
+    if (!Array.isArray(answers) || !answers.length || !answers.every(okItem)) throw new UsageError(`${file}:${i + 1}: "answers" must be a non-empty list of strings (or lists of alternatives)`);
+    const doc = o.doc === undefined || o.doc === null ? [] : Array.isArray(o.doc) ? o.doc : [o.doc];
+    if (!doc.every((d) => typeof d === 'string')) throw new UsageError(`${file}:${i + 1}: "doc" must be a file name or a list of them`);
+    out.push({ question: o.question, answers: answers as GoldItem[], docs: doc as string[] });
+  });
+  if (!out.length) throw new UsageError(`${file} has no questions`);
+  return out;
+}
+
+/** A reproducible sample (mulberry32 shuffle), kept in file order. */
+function seededSample<T>(items: readonly T[], n: number, seed: number): T[] {
+  let s = seed >>> 0;
+  const random = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = items.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, n).sort((a, b) => a - b).map((i) => items[i]);
+}
+
+async function listDocs(dir: string): Promise<string[]> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`--docs ${dir} is not a folder`);
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  if (!names.length) throw new UsageError(`--docs ${dir} holds no files`);
+  return names.sort();
+}
+
+async function chunkFile(path: string) {
+  try {
+    const parsed = await parse(await readFile(path), path.split(/[\\/]/).pop()!, {});
+    return chunkDocument(parsed).map((c) => ({ chunkId: randomUUID(), index: c.index, text: c.text, context: c.context, provenance: { ...c.provenance } }));
+  } catch (e) {
+    if (e instanceof IngestionError) throw new CommandFailedError(`${path}: ${e.message}`);
+    throw e;
+  }
+}

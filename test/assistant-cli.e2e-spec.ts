@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../src/cli/cli';
+import { freshDataDir } from '../src/database/testing/embedded-template';
+
+jest.setTimeout(120_000);
+
+const DATA = path.resolve(__dirname, '..', '..', 'shared', 'data');
+const PDF = path.join(DATA, 'docs', 'pdf', 'pdfjs__tracemonkey.pdf');
+
+/** Runs `zhiku ARGS` in this process, capturing what it writes. */
+async function zhiku(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    return { code: await runCli(['node', 'zhiku', ...args]), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+describe('zhiku ask | write | eval answers', () => {
+  let data: string;
+
+  beforeAll(async () => {
+    data = await freshDataDir('zhiku-assistant-cli-');
+    const ingested = await zhiku('--data', data, 'ingest', PDF, '--kb', 'papers', '--json');
+    expect(ingested.code).toBe(0);
+  });
+
+  it('ask --json: the extractive answer with its page; bad arguments exit 2; write without a model exits 1 saying how to add one', async () => {
+    const r = await zhiku('--data', data, 'ask', 'How many users does the Firefox web browser have?', '--kb', 'papers', '--json');
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.out);
+    expect(Object.keys(body)).toEqual(['answer', 'mode', 'citations']);
+    expect(body.mode).toBe('extractive');
+    expect(body.answer).toContain('200 million');
+    expect(body.citations[0]).toMatchObject({ index: expect.any(Number), document: 'pdfjs__tracemonkey.pdf', page: 8, text: expect.stringContaining('Firefox') });
+
+    const plain = await zhiku('--data', data, 'ask', 'How many users does the Firefox web browser have?');
+    expect(plain.out).toMatch(/\(extractive\)\n\[\d+\] pdfjs__tracemonkey\.pdf \(p\. 8\)/);
+
+    expect((await zhiku('--data', data, 'ask', '  ')).code).toBe(2);
+    expect((await zhiku('--data', data, 'ask', 'x', '--kb', 'no such kb')).code).not.toBe(0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-write-'));
+    fs.writeFileSync(path.join(dir, 'draft.txt'), 'Tracing JITs is fast.');
+    const write = await zhiku('--data', data, 'write', 'polish', '--text', path.join(dir, 'draft.txt'));
+    expect(write.code).toBe(1);
+    expect(write.err).toMatch(/zhiku model import/);
+  });
+
+  it('eval answers --json on a seeded sample of cmrc2018 (extractive)', async () => {
+    const qa = path.join(DATA, 'qa', 'cmrc2018');
+    const r = await zhiku('--data', data, 'eval', 'answers', '--qa', path.join(qa, 'questions.jsonl'), '--docs', path.join(qa, 'docs'), '--limit', '12', '--seed', '3', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(Object.keys(report)).toEqual(['questions', 'mode', 'contains', 'contains_all', 'exact_match', 'f1', 'cited', 'citations_in_gold', 'refusals']);
+    expect(report).toMatchObject({ questions: 12, mode: 'extractive', cited: 1 });
+    expect(report.contains).toBeGreaterThan(0.4);
+    expect(report.citations_in_gold).toBeGreaterThan(0.7);
+    const bad = await zhiku('--data', data, 'eval', 'answers', '--qa', PDF, '--docs', path.join(qa, 'docs'));
+    expect(bad.code).toBe(2);
+  });
+});
