@@ -33,6 +33,7 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
   let urlA: string;
   let urlB: string;
   let tinyId: string;
+  let endlessId: string;
   let client: OpenAI;
 
   beforeAll(async () => {
@@ -56,6 +57,14 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     const job = await a.http().get(`/api/jobs/${started.body.jobId}`).set(bearer(adminA)).expect(200);
     expect(job.body).toMatchObject({ status: 'completed', progress: 100 });
     tinyId = started.body.id;
+
+    // A copy whose manifest lists no EOS id: only max_tokens (or a cancel) ends its generations, so
+    // the queue tests do not depend on when a random model happens to sample EOS.
+    const endless = path.join(a.config.modelsDir, 'endless');
+    fs.cpSync(path.join(a.config.modelsDir, 'tiny.v1'), endless, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(endless, 'manifest.json'), 'utf8'));
+    fs.writeFileSync(path.join(endless, 'manifest.json'), JSON.stringify({ ...manifest, config: { ...manifest.config, eosTokenIds: [] } }));
+    endlessId = (await a.http().post('/api/models').set(bearer(adminA)).send({ name: 'endless', path: 'endless' }).expect(201)).body.id;
   });
 
   afterAll(async () => {
@@ -203,7 +212,7 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
   it('fair queue: a full queue answers 429; a client that disconnects cancels its generation and frees the slot', async () => {
     const generator = a.app.get(GeneratorService);
     const before = generator.generationCounts();
-    const long = { model: 'tiny@1', messages: [{ role: 'user', content: 'go on' }], max_tokens: 3500, stream: true };
+    const long = { model: 'endless', messages: [{ role: 'user', content: 'go on' }], max_tokens: 3500, stream: true };
     const running = new AbortController();
     const waiting = new AbortController();
     const first = fetch(`${urlA}/v1/chat/completions`, { method: 'POST', headers: { ...bearer(viewerA), 'content-type': 'application/json' }, body: JSON.stringify({ ...long, seed: 1 }), signal: running.signal });
@@ -212,28 +221,29 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     const reader = firstResponse.body!.getReader();
     await reader.read(); // the first chunk: generation has its slot
     const second = fetch(`${urlA}/v1/chat/completions`, { method: 'POST', headers: { ...bearer(viewerA), 'content-type': 'application/json' }, body: JSON.stringify(long), signal: waiting.signal }).catch((e: Error) => e);
-    for (let i = 0; i < 100 && generator.queueStats(tinyId).waiting === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(generator.queueStats(tinyId)).toEqual({ running: 1, waiting: 1 });
+    for (let i = 0; i < 100 && generator.queueStats(endlessId).waiting === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(generator.queueStats(endlessId)).toEqual({ running: 1, waiting: 1 });
     const metrics = (await a.http().get('/metrics').expect(200)).text;
-    expect(metrics).toContain('zhiku_generator_queue{model="tiny@1",state="running"} 1');
-    expect(metrics).toContain('zhiku_generator_queue{model="tiny@1",state="waiting"} 1');
+    expect(metrics).toContain('zhiku_generator_queue{model="endless@1",state="running"} 1');
+    expect(metrics).toContain('zhiku_generator_queue{model="endless@1",state="waiting"} 1');
 
     const full = await a.http().post('/v1/chat/completions').set(bearer(viewerA)).send(long).expect(429);
     expect(full.body.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
-    expect(full.body.error.message).toMatch(/model "tiny@1" is busy: 1 generation\(s\) running and 1 waiting/);
+    expect(full.body.error.message).toMatch(/model "endless@1" is busy: 1 generation\(s\) running and 1 waiting/);
 
     // Both clients go away: the waiting one leaves the line, the running one stops at the next token.
     waiting.abort();
     await second;
-    for (let i = 0; i < 100 && generator.queueStats(tinyId).waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(generator.queueStats(tinyId)).toEqual({ running: 1, waiting: 0 });
+    for (let i = 0; i < 100 && generator.queueStats(endlessId).waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(generator.queueStats(endlessId)).toEqual({ running: 1, waiting: 0 });
     running.abort();
-    for (let i = 0; i < 250 && generator.queueStats(tinyId).running > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(generator.queueStats(tinyId)).toEqual({ running: 0, waiting: 0 });
-    // It was stopped, not finished: 3500 tokens take seconds here.
+    for (let i = 0; i < 250 && generator.queueStats(endlessId).running > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(generator.queueStats(endlessId)).toEqual({ running: 0, waiting: 0 });
+    // It was stopped, not finished: it had no EOS and 3500 tokens take seconds here.
     expect(generator.generationCounts()).toEqual({ ...before, cancelled: before.cancelled + 1 });
-    const after = await client.chat.completions.create({ model: 'tiny@1', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
-    expect(after.usage!.completion_tokens).toBeLessThanOrEqual(3);
+    const after = await client.chat.completions.create({ model: 'endless', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    expect(after.usage!.completion_tokens).toBe(3);
+    expect(after.choices[0].finish_reason).toBe('length');
   });
 
   it('another Zhiku as an external OpenAI-compatible endpoint: streamed and not, errors passed on', async () => {
@@ -259,20 +269,21 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     expect(usage).toEqual(direct.usage);
 
     // A client leaving B closes B's request to A, and A stops generating.
+    await b.http().post('/api/models').set(bearer(adminB)).send({ name: 'far-endless', provider: 'openai-compatible', baseUrl: `${urlA}/v1`, apiKey: viewerA, remoteModel: 'endless' }).expect(201);
     const onA = a.app.get(GeneratorService);
     const before = onA.generationCounts();
     const leaving = new AbortController();
     const res = await fetch(`${urlB}/v1/chat/completions`, {
       method: 'POST',
       headers: { ...bearer(adminB), 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'far', messages, max_tokens: 3500, seed: 1, stream: true }),
+      body: JSON.stringify({ model: 'far-endless', messages, max_tokens: 3500, stream: true }),
       signal: leaving.signal,
     });
     await res.body!.getReader().read();
     leaving.abort();
     for (let i = 0; i < 250 && onA.generationCounts().cancelled === before.cancelled; i++) await new Promise((r) => setTimeout(r, 20));
     expect(onA.generationCounts()).toEqual({ ...before, cancelled: before.cancelled + 1 });
-    expect(onA.queueStats(tinyId)).toEqual({ running: 0, waiting: 0 });
+    expect(onA.queueStats(endlessId)).toEqual({ running: 0, waiting: 0 });
 
     // The endpoint's refusal comes back with its message; a dead endpoint or a bad key is a 502.
     const tooLong = await b.http().post('/v1/chat/completions').set(bearer(adminB)).send({ model: 'far', messages, max_tokens: 5000 }).expect(400);
