@@ -1,12 +1,13 @@
 import { buildHandlerMap, JobRegistryError } from './job-handler.registry';
-import { JobName } from './job-name.enum';
+import { ALL_JOB_NAMES, JobName } from './job-name.enum';
 
 const handler = { run: async () => null };
 
 describe('buildHandlerMap', () => {
   it('pairs every job name with its one handler', () => {
-    const map = buildHandlerMap([{ name: JobName.SystemDiagnostic, owner: 'DiagnosticJobHandler', handler }]);
-    expect(map.get(JobName.SystemDiagnostic)).toBe(handler);
+    const handlers = ALL_JOB_NAMES.map((name) => ({ name, owner: `${name} handler`, handler: { run: async () => name } }));
+    const map = buildHandlerMap(handlers);
+    for (const { name, handler: h } of handlers) expect(map.get(name)).toBe(h);
   });
 
   it('lists a missing handler, a duplicate and an unknown name at once', () => {
@@ -22,10 +23,11 @@ describe('buildHandlerMap', () => {
     expect(error).toBeInstanceOf(JobRegistryError);
     expect(error?.problems).toEqual([
       'StrayHandler handles "no.such.job", which is not a JobName',
-      'job "system.diagnostic" has no handler',
+      ...ALL_JOB_NAMES.map((name) => `job "${name}" has no handler`),
     ]);
     expect(() =>
       buildHandlerMap([
+        ...ALL_JOB_NAMES.filter((name) => name !== JobName.SystemDiagnostic).map((name) => ({ name, owner: name, handler })),
         { name: JobName.SystemDiagnostic, owner: 'A', handler },
         { name: JobName.SystemDiagnostic, owner: 'B', handler },
       ]),
