@@ -5,6 +5,13 @@ import type { DocumentToIndex, IndexedHit, SearchScope } from './retrieval.types
 /** Terms longer than this are not indexed (a URL or a hash is no search term; B-tree keys stay small). */
 export const MAX_TERM_CHARS = 64;
 
+/**
+ * HNSW candidate list per query. Measured on 30k chunks of the default embedder: recall@10 against
+ * exact cosine 0.833 at 40, 0.913 at 100, 0.954 at 200 (31 ms p50); at 400 the planner's cost estimate
+ * tips it into an exact sort (recall 1.0 but 365 ms), so 200 it is.
+ */
+export const DEFAULT_EF_SEARCH = 200;
+
 export interface EmbeddedDocument extends DocumentToIndex {
   embedderId: string;
   /** terms[i] and embeddings[i] belong to chunks[i]. */
@@ -178,7 +185,7 @@ export class RetrievalRepository {
    * does not starve the result. ORDER BY is the distance alone: any tie-breaker would stop the
    * planner from reading the order off the index.
    */
-  async vectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number, efSearch = 100): Promise<IndexedHit[]> {
+  async vectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<IndexedHit[]> {
     const dim = vector.length;
     const [filter, params] = scopeFilter(scope, 'c', 3);
     return this.db.transaction(async (m) => {
