@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthContext } from '../auth';
 import { NotFoundError } from '../common';
-import { formatModelRef, GeneratorService, UpstreamError, ModelPathError, type ChatSession, type ModelRecord } from '../generator';
+import { formatModelRef, GeneratorService, ModelPathError, ModelUnavailableError, UpstreamError, type ChatSession, type ModelRecord } from '../generator';
 import { PromptsService, type MessageValue } from '../prompts';
 import { RetrievalService } from '../retrieval';
 import { ConversationsRepository } from './conversations.repository';
@@ -86,7 +86,7 @@ export class AssistantService {
       session = await this.generator.chat(formatModelRef(model), rendered.messages, params, signal);
     } catch (e) {
       // The default model (not one the caller named) that cannot load still leaves the extractive answer.
-      if (!dto.model && (e instanceof UpstreamError || e instanceof ModelPathError)) {
+      if (!dto.model && (e instanceof UpstreamError || e instanceof ModelPathError || e instanceof ModelUnavailableError)) {
         this.logger.warn({ msg: 'default model unavailable; answering extractively', model: formatModelRef(model), error: (e as Error).message });
         return { ...base, mode: 'extractive', model: null, template: null, session: null, included: evidence.map((x) => x.index) };
       }

@@ -48,8 +48,10 @@ function hasCandidate(kind: QuestionKind, sentence: string, question: string, ne
     case 'time':
       return TIME.test(sentence);
     case 'person': {
-      const names = sentence.match(CAPITALISED) ?? [];
-      return names.some((n) => !question.includes(n)) || (/\p{Script=Han}/u.test(sentence) && newTerms >= 1);
+      // A capitalised word that is not the sentence's first and not in the question: a name.
+      const asked = question.toLowerCase();
+      const names = [...sentence.matchAll(CAPITALISED)].filter((m) => (m.index ?? 0) > 0 && !asked.includes(m[0].toLowerCase()));
+      return names.length > 0 || (/\p{Script=Han}/u.test(sentence) && newTerms >= 1);
     }
     case 'which':
       return newTerms >= 1;

@@ -12,6 +12,11 @@ describe('assistant text helpers', () => {
       'Wrapped line continues.',
       'New para',
     ]);
+    expect(splitSentences('It premieres on Thursday, Nov. 12, 2020. Nadal is No. 1 at the U.S. Open. Next.')).toEqual([
+      'It premieres on Thursday, Nov. 12, 2020.',
+      'Nadal is No. 1 at the U.S. Open.',
+      'Next.',
+    ]);
     expect(splitSentences('他说：“好。”然后走了。')).toEqual(['他说：“好。”', '然后走了。']);
   });
 

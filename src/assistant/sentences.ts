@@ -1,6 +1,19 @@
 const STRONG_END = new Set(['。', '！', '？', '；', '…']);
 const WEAK_END = new Set(['.', '!', '?', ';']);
 const CLOSERS = new Set(['”', '’', '」', '』', '）', ')', '"', "'", ']', '】']);
+/** A dot after these does not end a sentence ("Nov. 12, 2020", "No. 1", "U.S. Open"). */
+const ABBREVIATIONS = new Set(
+  'jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun no nos vol fig figs eq ref refs mr mrs ms dr prof st jr sr vs etc al inc ltd co corp dept approx est ca pp p'.split(' '),
+);
+
+/** Whether the dot at `i` closes an abbreviation or an initial (a single letter: "J. Smith", "U.S."). */
+function isAbbreviation(chars: readonly string[], i: number): boolean {
+  let start = i;
+  while (start > 0 && /[A-Za-z]/.test(chars[start - 1])) start--;
+  const word = chars.slice(start, i).join('');
+  if (!word) return false;
+  return word.length === 1 || ABBREVIATIONS.has(word.toLowerCase());
+}
 
 /**
  * Splits text into sentences on Chinese and English boundaries: 。！？；… always end a sentence,
@@ -26,6 +39,7 @@ export function splitSentences(text: string): string[] {
     current += c;
     const strong = STRONG_END.has(c);
     if (!strong && !WEAK_END.has(c)) continue;
+    if (c === '.' && chars[i + 1] !== '.' && isAbbreviation(chars, i)) continue;
     let j = i + 1;
     while (j < chars.length && (CLOSERS.has(chars[j]) || STRONG_END.has(chars[j]) || WEAK_END.has(chars[j]))) current += chars[j++];
     if (strong || j >= chars.length || /\s/.test(chars[j])) {

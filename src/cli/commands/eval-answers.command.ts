@@ -111,8 +111,9 @@ async function readQuestions(file: string): Promise<AnswerQuestion[]> {
     } catch (e) {
       throw new UsageError(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
     }
-    const answers = o.answers;
-    const okItem = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    // An item is a string or a list of alternatives, possibly nested (rgb_en writes [[[...]]]).
+    const answers = Array.isArray(o.answers) ? o.answers.map((item) => (Array.isArray(item) ? flatStrings(item) : item)) : o.answers;
+    const okItem = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
     if (typeof o.question !== 'string' || !o.question.trim()) throw new UsageError(`${file}:${i + 1}: "question" must be a non-empty string`);
     if (!Array.isArray(answers) || !answers.length || !answers.every(okItem)) throw new UsageError(`${file}:${i + 1}: "answers" must be a non-empty list of strings (or lists of alternatives)`);
     const doc = o.doc === undefined || o.doc === null ? [] : Array.isArray(o.doc) ? o.doc : [o.doc];
@@ -121,6 +122,10 @@ async function readQuestions(file: string): Promise<AnswerQuestion[]> {
   });
   if (!out.length) throw new UsageError(`${file} has no questions`);
   return out;
+}
+
+function flatStrings(value: unknown[]): unknown[] {
+  return value.flatMap((v) => (Array.isArray(v) ? flatStrings(v) : [v]));
 }
 
 /** A reproducible sample (mulberry32 shuffle), kept in file order. */
