@@ -90,16 +90,22 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
   if (!candidates.length || !questionTerms.size) return { answer: '', sentences: [], cited: [] };
   const df = new Map<string, number>();
   for (const c of candidates) for (const t of questionTerms) if (c.terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
-  const idf = (t: string) => Math.log(1 + candidates.length / (1 + (df.get(t) ?? 0)));
+  // The topic (the subject the best chunk opens with) is what every sentence of it is about, said
+  // or not; the attribute asked for (颜色, 水温, founded) is what tells the answering sentence apart.
+  const opening = candidates[0]?.terms ?? new Set<string>();
+  const topicWeight = (t: string) => (opening.has(t) ? 0.5 : 1);
+  const idf = (t: string) => topicWeight(t) * Math.log(1 + candidates.length / (1 + (df.get(t) ?? 0)));
   let total = 0;
-  for (const t of questionTerms) total += idf(t);
+  const asked = [...questionTerms];
+  for (const t of asked) if (!partOfLongerHit(t, asked)) total += idf(t);
 
   const scored: ExtractedSentence[] = candidates.map((c) => {
     let matched = 0;
     let newTerms = 0;
-    for (const t of questionTerms) if (c.terms.has(t)) matched += idf(t);
+    const hits = [...questionTerms].filter((t) => c.terms.has(t));
+    for (const t of hits) if (!partOfLongerHit(t, hits)) matched += idf(t);
     for (const t of c.terms) if (!questionTerms.has(t)) newTerms++;
-    const coverage = matched / total;
+    const coverage = Math.min(1, matched / total);
     // A factoid sentence without a candidate answer only repeats the question: it is worth less.
     const factor = kind === 'other' ? 1 : hasCandidate(kind, c.text, question, newTerms) ? 1.3 : 0.6;
     let score = coverage * factor + 0.1 / c.rank;
@@ -125,6 +131,16 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
   const parts = picked.map((s) => `${clip(s.text, maxChars)}[${s.chunkIndex}]`);
   const cited = [...new Set(picked.map((s) => s.chunkIndex))];
   return { answer: parts.join(language === 'zh' ? '' : ' '), sentences: picked, cited };
+}
+
+/**
+ * Jieba's search mode gives a long Chinese name and its parts (拉迪氏苦味银汉鱼, 银汉鱼, 苦味); counted
+ * separately, a sentence that only names the subject would outweigh the one that answers. A Chinese
+ * term inside a longer matched term is counted once, through the longer one.
+ */
+function partOfLongerHit(term: string, hits: readonly string[]): boolean {
+  if (!/\p{Script=Han}/u.test(term)) return false;
+  return hits.some((h) => h !== term && h.length > term.length && h.includes(term));
 }
 
 function clip(text: string, max: number): string {
