@@ -16,6 +16,7 @@ describe('ingestion public entry', () => {
       'disposeIngestion',
       'estimateTokens',
       'parse',
+      'readSpreadsheetRows',
       'splitSentences',
     ]);
   });

@@ -17,3 +17,5 @@ export { chunkDocument } from './chunk/chunker';
 export type { Chunk, ChunkOptions, ChunkProvenance } from './chunk/chunker';
 export { estimateTokens } from './chunk/token-estimate';
 export { splitSentences } from './chunk/sentence-splitter';
+export { readSpreadsheetRows } from './sheet/spreadsheet-rows';
+export type { SheetRows, SpreadsheetRows } from './sheet/spreadsheet-rows';
