@@ -121,7 +121,7 @@ export class AssistantService {
       }
       ({ text, cited, removed } = verifyCitations(raw, p.included));
     } else if (mode === 'extractive') {
-      const extracted = extractAnswer(p.question, p.evidence.map((e) => ({ index: e.index, rank: e.rank, text: e.citation.text })), p.language);
+      const extracted = extractAnswer(p.question, p.evidence.map((e) => ({ index: e.index, rank: e.rank, text: e.citation.text, document: e.citation.documentId })), p.language);
       if (extracted.answer) {
         text = extracted.answer;
         cited = extracted.cited;
