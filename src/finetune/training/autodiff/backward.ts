@@ -1,5 +1,5 @@
 import { NoGradientRuleError, TrainingError } from '../training.errors';
-import { BackwardContext, GRADIENT_RULES, NON_DIFFERENTIABLE_OPS } from './gradient-rules';
+import { BackwardContext, GRADIENT_RULES, NON_DIFFERENTIABLE_OPS, NON_DIFFERENTIABLE_OUTPUTS } from './gradient-rules';
 import type { TapeGraph, TapeNode } from './tape-graph';
 
 /**
@@ -60,7 +60,8 @@ function dependsOnParams(nodes: readonly TapeNode[], params: readonly string[]):
   const needs = new Set(params);
   for (const n of nodes) {
     if (NON_DIFFERENTIABLE_OPS.has(n.opType)) continue;
-    if (n.inputs.some((x) => needs.has(x))) n.outputs.forEach((o) => o && needs.add(o));
+    const cut = NON_DIFFERENTIABLE_OUTPUTS[n.opType] ?? [];
+    if (n.inputs.some((x) => needs.has(x))) n.outputs.forEach((o, i) => o && !cut.includes(i) && needs.add(o));
   }
   return needs;
 }

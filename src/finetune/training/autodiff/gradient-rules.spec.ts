@@ -55,6 +55,11 @@ const cases: Case[] = [
   }],
   ['Expand', [t('a', [3, 1], 34)], (g, v) => g.op('Expand', [v.a, g.int64([2, 3, 4])])],
   ['TopK values', [t('a', [3, 5], 35)], (g, v) => g.node('TopK', [v.a, g.int64([2])], { outputs: 2, attrs: { axis: attr.int(-1) } })[0]],
+  ['Sum with broadcast', [t('a', [2, 3], 44), t('b', [3], 45)], (g, v) => g.op('Sum', [v.a, v.b, v.a])],
+  ['ScatterND add of gathered rows (sparse expert routing)', [t('x', [4, 3], 46), t('u', [2, 3], 47), ids('r', [2], [3, 1])], (g, v) => {
+    const rows = g.op('Mul', [g.op('Gather', [v.x, v.r], { attrs: { axis: attr.int(0) } }), v.u]);
+    return g.op('ScatterND', [v.x, g.op('Unsqueeze', [v.r, g.int64([1])]), rows], { attrs: { reduction: attr.str('add') } });
+  }],
   ['value used twice (gradients summed)', [t('a', [2, 3], 36)], (g, v) => g.op('Mul', [g.op('Sigmoid', [v.a]), g.op('Exp', [v.a])])],
 ];
 

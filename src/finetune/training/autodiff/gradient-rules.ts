@@ -84,6 +84,7 @@ const elementwise = {
     return [needs[0] ? b.unbroadcast(dx, x) : '', needs[1] ? b.unbroadcast(b.op('Neg', [b.op('Mul', [dx, n.outputs[0]])]), d) : ''];
   },
   Neg: (b, _n, [dy]) => [b.op('Neg', [dy])],
+  Sum: (b, n, [dy], needs) => n.inputs.map((x, i) => (needs[i] ? b.unbroadcast(dy, x) : '')),
   Identity: (_b, _n, [dy]) => [dy],
   Sqrt: (b, n, [dy]) => [b.op('Div', [b.op('Mul', [dy, b.scalar(0.5)]), n.outputs[0]])],
   Exp: (b, n, [dy]) => [b.op('Mul', [dy, n.outputs[0]])],
@@ -203,6 +204,14 @@ const indexing = {
     const axis = attr.int(intAttr(n, 'axis', 0));
     return [b.op('ScatterElements', [b.zerosLike(data), idx, dy], { axis, reduction: attr.str('add') }), ''];
   },
+  /** Scatter-add of expert outputs back to their rows: data passes dy through, updates read theirs back. */
+  ScatterND: (b, n, [dy], needs) => {
+    const reduction = n.attrs.reduction;
+    if (!reduction || !('s' in reduction) || reduction.s !== 'add') {
+      throw new UnsupportedGradientError(`${n.name}: ScatterND gradient is implemented for reduction='add' only`);
+    }
+    return [needs[0] ? dy : '', '', needs[2] ? b.op('GatherND', [dy, n.inputs[1]]) : ''];
+  },
   TopK: (b, n, [dValues]) => {
     if (!dValues) return ['', ''];
     const axis = attr.int(intAttr(n, 'axis', -1));
@@ -211,6 +220,9 @@ const indexing = {
 } satisfies Record<string, GradientRule>;
 
 export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = { ...elementwise, ...linear, ...shaping, ...indexing };
+
+/** Outputs that carry no gradient although their op is differentiable (TopK's indices). */
+export const NON_DIFFERENTIABLE_OUTPUTS: Readonly<Record<string, readonly number[]>> = { TopK: [1] };
 
 /**
  * Ops whose outputs carry no gradient (shapes, comparisons, indices). A path through them is cut, not

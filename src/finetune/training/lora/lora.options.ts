@@ -1,0 +1,104 @@
+import type { MoeConfig } from '../../../moe/model/moe-config';
+import { TrainingOptionsError } from '../training.errors';
+
+export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+export const EXPERT_TARGETS: ReadonlySet<LoraTarget> = new Set(['gate_proj', 'up_proj', 'down_proj']);
+
+export interface LoraOptions {
+  rank: number;
+  alpha: number;
+  targets: readonly LoraTarget[];
+}
+
+/**
+ * One LoRA matrix pair's half. Layout is ours, [in, r] for A and [r, out] for B (x·A·B), so the graph
+ * needs no transposes; PEFT's lora_A.weight [r, in] / lora_B.weight [out, r] are their transposes.
+ */
+export interface LoraParameter {
+  /** Graph input name, e.g. `lora.layers.0.experts.3.down_proj.A`. */
+  name: string;
+  layer: number;
+  expert: number | null;
+  target: LoraTarget;
+  half: 'A' | 'B';
+  dims: [number, number];
+}
+
+export function validateLoraOptions(o: LoraOptions): void {
+  if (!Number.isInteger(o.rank) || o.rank < 1) throw new TrainingOptionsError(`LoRA rank must be a positive integer, got ${o.rank}`);
+  if (!(o.alpha > 0)) throw new TrainingOptionsError(`LoRA alpha must be positive, got ${o.alpha}`);
+  if (o.targets.length === 0) throw new TrainingOptionsError(`LoRA needs at least one target among ${LORA_TARGETS.join(', ')}`);
+  for (const t of o.targets) {
+    if (!LORA_TARGETS.includes(t)) throw new TrainingOptionsError(`unknown LoRA target '${t}'; choose among ${LORA_TARGETS.join(', ')}`);
+  }
+}
+
+/** [in, out] of a target's base projection. */
+export function projectionDims(config: MoeConfig, target: LoraTarget): [number, number] {
+  const h = config.hiddenSize;
+  const inter = config.moe.intermediateSize;
+  switch (target) {
+    case 'q_proj':
+      return [h, config.numHeads * config.headDim];
+    case 'k_proj':
+    case 'v_proj':
+      return [h, config.numKvHeads * config.headDim];
+    case 'o_proj':
+      return [config.numHeads * config.headDim, h];
+    case 'gate_proj':
+    case 'up_proj':
+      return [h, inter];
+    case 'down_proj':
+      return [inter, h];
+  }
+}
+
+/** Every trained tensor, in a fixed order (layers, then experts, then targets, A before B). */
+export function loraParameters(config: MoeConfig, o: LoraOptions): LoraParameter[] {
+  validateLoraOptions(o);
+  const out: LoraParameter[] = [];
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const owners: Array<number | null> = [null, ...Array.from({ length: config.moe.numExperts }, (_, e) => e)];
+    for (const expert of owners) {
+      for (const target of LORA_TARGETS) {
+        if (!o.targets.includes(target) || EXPERT_TARGETS.has(target) !== (expert !== null)) continue;
+        const [inDim, outDim] = projectionDims(config, target);
+        const base = `lora.layers.${layer}.${expert === null ? 'self_attn' : `experts.${expert}`}.${target}`;
+        out.push({ name: `${base}.A`, layer, expert, target, half: 'A', dims: [inDim, o.rank] });
+        out.push({ name: `${base}.B`, layer, expert, target, half: 'B', dims: [o.rank, outDim] });
+      }
+    }
+  }
+  return out;
+}
+
+/** Mulberry32: a small seeded generator, so a training run with the same seed starts identically. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * PEFT's initialisation: A uniform in ±1/√in (kaiming-uniform with a = √5), B zero, so the adapted
+ * model starts exactly at the base model.
+ */
+export function initLoraParameters(params: readonly LoraParameter[], seed: number): Map<string, Float32Array> {
+  const rand = seededRandom(seed);
+  const values = new Map<string, Float32Array>();
+  for (const p of params) {
+    const data = new Float32Array(p.dims[0] * p.dims[1]);
+    if (p.half === 'A') {
+      const bound = 1 / Math.sqrt(p.dims[0]);
+      for (let i = 0; i < data.length; i++) data[i] = (rand() * 2 - 1) * bound;
+    }
+    values.set(p.name, data);
+  }
+  return values;
+}
