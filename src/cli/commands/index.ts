@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAskCommand } from './ask.command';
 import { registerEvalAnswersCommand } from './eval-answers.command';
+import { registerDatasetCommand } from './dataset.command';
 import { registerDbCommand } from './db.command';
 import { registerIngestCommand } from './ingest.command';
 import { registerKeysCommand } from './keys.command';
@@ -24,6 +25,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerModelCommand,
   registerPromptsCommand,
   registerAskCommand,
+  registerDatasetCommand,
   // Joins the `eval` group when a command registered before it made one.
   registerEvalAnswersCommand,
 ];

@@ -134,7 +134,9 @@ export class DatasetsService {
     const dataset = await this.load(ref);
     return this.change(auth, dataset, 'edit', `updated ${recordId}`, (latest) => {
       const at = this.indexOf(latest, recordId, dataset);
-      const checked = checkRecord({ ...latest[at], ...patch });
+      // A field left out of the patch keeps its value (the DTO carries it as undefined).
+      const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const checked = checkRecord({ ...latest[at], ...given });
       if (typeof checked === 'string') throw new InvalidInputError(`record ${recordId}: ${checked}`);
       const next = [...latest];
       next[at] = { ...checked, id: recordId, split: latest[at].split };
