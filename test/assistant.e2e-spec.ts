@@ -107,6 +107,10 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     expect(write.body.message).toMatch(/zhiku model import/);
     expect(write.body.message).toMatch(/POST \/api\/models\/import/);
     expect(await messageCount()).toBe(before);
+    // A NUL (PostgreSQL text cannot hold one) is dropped, not a 500.
+    const nul = await ask({ question: `How many users does Firefox have?\u0000` });
+    expect(nul.body.mode).toBe('extractive');
+    expect(await messageCount()).toBe(before + 2);
     // Another key cannot see or continue this key's conversations.
     const viewer = (await t.http().post('/api/keys').set(auth()).send({ name: 'reader', role: 'viewer', knowledgeBaseIds: [kb] }).expect(201)).body.key;
     const mine = (await ask({ question: QUESTION })).body.conversationId;

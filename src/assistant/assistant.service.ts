@@ -134,6 +134,8 @@ export class AssistantService {
       text = NO_EVIDENCE[p.language];
       onText(text);
     }
+    // PostgreSQL text cannot hold NUL, which a model (or a pasted question) can produce.
+    text = text.replace(/\u0000/g, '');
     const byIndex = new Map(p.evidence.map((e) => [e.index, e.citation]));
     const citations = cited.map((n) => byIndex.get(n)).filter((c): c is CitationDto => c !== undefined);
     const model = p.model ? formatModelRef(p.model) : null;
@@ -141,7 +143,7 @@ export class AssistantService {
     signal.throwIfAborted();
     const conversationId = store
       ? await this.conversations.appendExchange({
-          conversationId: p.conversationId, keyId: p.keyId, question: p.question, standaloneQuestion: p.standaloneQuestion,
+          conversationId: p.conversationId, keyId: p.keyId, question: p.question.replace(/\u0000/g, ''), standaloneQuestion: p.standaloneQuestion.replace(/\u0000/g, ''),
           answer: text, mode, citations, model,
         })
       : (p.conversationId ?? '');
