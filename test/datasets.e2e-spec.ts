@@ -166,4 +166,12 @@ describe('datasets over HTTP', () => {
     const report = (await importFile(editor, 'sheet', bytes, '问答.xlsx').expect(201)).body;
     expect(report).toMatchObject({ format: 'xlsx', imported: 3, rejected: 1, rejects: [{ row: 5, sheet: '问答', reason: 'empty output (the answer)' }] });
   });
+
+  it('deletes a whole dataset with its versions (the only way rows of a version go)', async () => {
+    await t.http().delete('/api/datasets/sheet').set(bearer(editor)).expect(200);
+    await t.http().get('/api/datasets/sheet').set(bearer(viewer)).expect(404);
+    const db = t.app.get<DataSource>(getDataSourceToken());
+    expect(await db.query(`SELECT count(*)::int AS n FROM dataset_records r JOIN datasets d ON d.id = r.dataset_id WHERE d.name = 'sheet'`)).toEqual([{ n: 0 }]);
+    await t.http().delete('/api/datasets/sheet').set(bearer(editor)).expect(404);
+  });
 });
