@@ -56,7 +56,8 @@ export class TfjsLoraReference {
   private weight(key: string, t: Tensor): tf.Tensor2D {
     let w = this.frozen.get(key);
     if (!w) {
-      w = tf.tidy(() => tf.transpose(tf.tensor2d(t.data, [t.shape[0], t.shape[1]])));
+      // Kept: first built inside a step's tidy(), which would otherwise dispose the cached weight.
+      w = tf.keep(tf.tidy(() => tf.transpose(tf.tensor2d(t.data, [t.shape[0], t.shape[1]]))));
       this.frozen.set(key, w);
     }
     return w as tf.Tensor2D;
