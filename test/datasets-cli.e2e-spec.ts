@@ -63,6 +63,9 @@ describe('zhiku dataset', () => {
     expect(failed.err).toContain('nothing imported from bad.jsonl: all 2 rows were rejected');
     expect(failed.err).toContain('row 2: broken JSON line');
     expect((await zhiku('--data', data, 'dataset', 'import', bad, '--name', 'x', '--format', 'parquet')).code).toBe(2);
+    const badName = await zhiku('--data', data, 'dataset', 'import', bad, '--name', 'hr@2');
+    expect(badName.code).toBe(1);
+    expect(badName.err).toContain('dataset name "hr@2"');
     expect((await zhiku('--data', data, 'dataset', 'export', 'hr@zero', '--format', 'alpaca', '--out', path.join(dir, 'x.json'))).code).toBe(2);
     const missing = await zhiku('--data', data, 'dataset', 'export', 'hr@9', '--format', 'alpaca', '--out', path.join(dir, 'x.json'));
     expect(missing.code).toBe(1);

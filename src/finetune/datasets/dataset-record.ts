@@ -26,6 +26,9 @@ export interface StoredRecord extends DatasetRecord {
   split: 'train' | 'validation' | null;
 }
 
+/** Dataset names; checked by the HTTP DTO and again by the service (the CLI calls it directly). No `@`: it separates NAME@VERSION. */
+export const DATASET_NAME = /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u;
+
 /** Largest record accepted, serialised as JSON (UTF-8 bytes). */
 export const MAX_RECORD_BYTES = 64 * 1024;
 

@@ -113,8 +113,9 @@ export class DatasetsRepository {
       let dataset: DatasetRow | undefined;
       if (ref.id) dataset = (await m.query(`SELECT * FROM datasets WHERE id = $1 FOR UPDATE`, [ref.id])).map(mapDataset)[0];
       else if (ref.create) {
+        // Two imports naming the same new dataset: one inserts, the other waits on the row lock and adds a version.
+        await m.query(`INSERT INTO datasets (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [ref.create.name, ref.create.description ?? '']);
         dataset = (await m.query(`SELECT * FROM datasets WHERE name = $1 FOR UPDATE`, [ref.create.name])).map(mapDataset)[0];
-        dataset ??= (await m.query(`INSERT INTO datasets (name, description) VALUES ($1, $2) RETURNING *`, [ref.create.name, ref.create.description ?? ''])).map(mapDataset)[0];
       }
       if (!dataset) throw new NotFoundError(`no dataset ${ref.id}`);
       const latest = dataset.latestVersion ? await this.records(dataset.id, dataset.latestVersion, {}, m) : [];

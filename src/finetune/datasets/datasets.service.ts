@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../../auth';
 import { InvalidInputError, NotFoundError } from '../../common';
-import { checkRecord, type DatasetRecord, type RowReject, type StoredRecord } from './dataset-record';
+import { checkRecord, DATASET_NAME, type DatasetRecord, type RowReject, type StoredRecord } from './dataset-record';
 import { NothingImportedError } from './datasets.errors';
 import { type DatasetRow, DatasetsRepository, type VersionRow } from './datasets.repository';
 import { dedupe } from './dedupe';
@@ -83,6 +83,9 @@ export class DatasetsService {
    * in the dataset) and stores the result as the next version. Nothing is written when no row is usable.
    */
   async import(auth: AuthContext, request: ImportRequest): Promise<ImportReport> {
+    if (!DATASET_NAME.test(request.name) || request.name.length > 100) {
+      throw new InvalidInputError(`dataset name "${request.name}": use up to 100 letters, digits, ".", "_" and "-", starting with a letter or digit`);
+    }
     const read = await readDatasetFile(request.bytes, request.filename, request.format);
     const rows = read.good.length + read.rejects.length;
     if (!read.good.length) {

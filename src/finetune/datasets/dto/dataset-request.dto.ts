@@ -2,15 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { EXPORT_FORMATS, type ExportFormat } from '../formats/export.format';
+import { DATASET_NAME } from '../dataset-record';
 import { IMPORT_FORMATS, type ImportFormat } from '../import-reader';
 
-const NAME = /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u;
 
 /** The form fields that come with an uploaded dataset file (multipart, field `file`). */
 export class ImportDatasetDto {
   @ApiProperty({ description: 'Dataset name; a new dataset, or a new version of an existing one' })
   @Length(1, 100)
-  @Matches(NAME, { message: 'name may hold letters, digits, ".", "_" and "-", starting with a letter or digit' })
+  @Matches(DATASET_NAME, { message: 'name may hold letters, digits, ".", "_" and "-", starting with a letter or digit' })
   name!: string;
 
   @ApiPropertyOptional({ enum: IMPORT_FORMATS, description: 'Detected from the content when left out' }) @IsOptional() @IsIn(IMPORT_FORMATS) format?: ImportFormat;
