@@ -78,6 +78,10 @@ describe('datasets over HTTP', () => {
     expect(res.body.details.rejects).toHaveLength(2);
     await t.http().get('/api/datasets/empty-one').set(bearer(viewer)).expect(404);
     await importFile(editor, 'cut', '[{"instruction": "a", "output": "b"}', 'cut.json').expect(400);
+    const wrongField = await t.http().post('/api/datasets/import').set(bearer(editor)).field('name', 'x').attach('upload', Buffer.from('{}'), 'x.json').expect(400);
+    expect(wrongField.body.message).toMatch(/Unexpected file field - upload/);
+    const noFile = await t.http().post('/api/datasets/import').set(bearer(editor)).field('name', 'x').expect(400);
+    expect(noFile.body.message).toMatch(/multipart field "file"/);
   });
 
   it('viewers read but cannot write', async () => {
