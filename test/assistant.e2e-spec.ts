@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createRandomCheckpoint } from '../src/moe';
 import { verifyCitations } from '../src/assistant';
+import { GeneratorService } from '../src/generator';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
@@ -151,6 +152,34 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     expect(forged.body.mode).toBe('generative');
     expect(forged.body.cited).not.toContain(99);
     expect(forged.body.sources.map((s: Citation) => s.index)).not.toContain(99);
+
+    // A follow-up goes through the condense template; whatever the random model writes, retrieval gets
+    // either its rewrite (when it shares a term with the conversation) or the concatenation.
+    const follow = await ask({ question: 'And the interpreter at its core?', conversationId: res.body.conversationId, maxTokens: 20 });
+    expect(follow.body.conversationId).toBe(res.body.conversationId);
+    expect(follow.body.standaloneQuestion.length).toBeGreaterThan(0);
+    const turns = await t.http().get(`/api/conversations/${res.body.conversationId}`).set(auth()).expect(200);
+    expect(turns.body.messages).toHaveLength(4);
+
+    // A client that goes away mid-stream cancels the generation and leaves nothing stored.
+    await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as { port: number }).port;
+    const before = await messageCount();
+    const cancelled = t.app.get(GeneratorService).generationCounts().cancelled;
+    const controller = new AbortController();
+    const response = await fetch(`http://127.0.0.1:${port}/api/ask`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ question: QUESTION, knowledgeBases: [kb], stream: true, maxTokens: 2000 }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let seen = '';
+    while (!seen.includes('event: token')) seen += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(t.app.get(GeneratorService).generationCounts().cancelled).toBe(cancelled + 1);
+    expect(await messageCount()).toBe(before);
 
     const none = await ask({ question: 'What is the best recipe for chocolate cake?', maxTokens: 20 });
     expect(none.body.mode).toBe('no-evidence');
