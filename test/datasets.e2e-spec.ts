@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import ExcelJS from 'exceljs';
 import type { DataSource } from 'typeorm';
+import { DatasetsService } from '../src/finetune/datasets';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(90_000);
@@ -128,6 +129,9 @@ describe('datasets over HTTP', () => {
     const val6 = (await t.http().get('/api/datasets/faq/records?split=validation').set(bearer(viewer)).expect(200)).body;
     expect(val6.version).toBe(6);
     expect(val6.records.map((r: { id: string }) => r.id)).toEqual(val5.records.map((r: { id: string }) => r.id));
+    // What the training engine reads: the whole split of a version, straight from the service.
+    const forTraining = await t.app.get(DatasetsService).versionRecords('faq', { version: 6, split: 'validation' });
+    expect(forTraining.records.map((r) => r.id)).toEqual(val6.records.map((r: { id: string }) => r.id));
     await t.http().post('/api/datasets/faq/split').set(bearer(editor)).send({ validationRatio: 1.5 }).expect(400);
   });
 

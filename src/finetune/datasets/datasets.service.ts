@@ -78,6 +78,12 @@ export class DatasetsService {
     return { version: version.version, total, records };
   }
 
+  /** Every record of a version (the latest by default), for training and evaluation. */
+  async versionRecords(ref: string, options: { version?: number; split?: 'train' | 'validation' } = {}): Promise<{ datasetId: string; name: string; version: number; records: StoredRecord[] }> {
+    const { dataset, version } = await this.loadVersion(ref, options.version);
+    return { datasetId: dataset.id, name: dataset.name, version: version.version, records: await this.repo.records(dataset.id, version.version, { split: options.split }) };
+  }
+
   /**
    * Reads the file, keeps the good rows, drops duplicates (of each other and of the records already
    * in the dataset) and stores the result as the next version. Nothing is written when no row is usable.
