@@ -104,6 +104,7 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     expect((await ask({ question: QUESTION, template: 'no-such-template' }, 404)).body.message).toMatch(/no-such-template/);
     expect((await ask({ question: QUESTION, model: 'no-such-model' }, 404)).body.message).toMatch(/no-such-model/);
     await ask({ question: QUESTION, conversationId: '00000000-0000-4000-8000-000000000000' }, 404);
+    await ask({ question: QUESTION, knowledgeBases: ['00000000-0000-4000-8000-000000000000'] }, 404);
     const write = await t.http().post('/api/write/polish').set(auth()).send({ text: 'teh text' }).expect(503);
     expect(write.body.message).toMatch(/zhiku model import/);
     expect(write.body.message).toMatch(/POST \/api\/models\/import/);
@@ -191,5 +192,9 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     const wrongVar = await t.http().post('/api/write/polish').set(auth()).send({ text: 'x', targetLanguage: 'English' }).expect(400);
     expect(JSON.stringify(wrongVar.body)).toMatch(/targetLanguage/);
     await t.http().post('/api/write/no-such-task').set(auth()).send({ text: 'x' }).expect(404);
+    // Grounded writing: the chunks are numbered like /api/ask's, and any citation is one of them.
+    const grounded = await t.http().post('/api/write/expand').set(auth()).send({ text: 'Firefox users', knowledgeBases: [kb], maxTokens: 24 }).expect(200);
+    expect(grounded.body.template).toBe('expand.en');
+    for (const c of grounded.body.citations) expect(c.document).toBe('pdfjs__tracemonkey.pdf');
   });
 });

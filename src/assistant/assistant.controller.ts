@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Response } from 'express';
 import { Auth, type AuthContext } from '../auth';
 import { AppError, NotFoundError } from '../common';
+import { KnowledgeBasesService } from '../documents/knowledge-bases.service';
 import { AssistantService } from './assistant.service';
 import { ConversationsRepository } from './conversations.repository';
 import { AskRequestDto, AskResponseDto } from './dto/ask.dto';
@@ -21,7 +22,13 @@ export class AssistantController {
     private readonly assistant: AssistantService,
     private readonly writing: WritingService,
     private readonly conversations: ConversationsRepository,
+    private readonly knowledgeBases: KnowledgeBasesService,
   ) {}
+
+  /** A named knowledge base that does not exist (or the key may not read) is a 404, not an empty answer. */
+  private async checkKnowledgeBases(auth: AuthContext, ids: readonly string[] | undefined): Promise<void> {
+    for (const id of ids ?? []) await this.knowledgeBases.get(auth, id);
+  }
 
   @Post('ask')
   @ApiOperation({ summary: 'Ask the knowledge bases; the answer cites its chunks [n]. stream: SSE events meta, token..., done' })
@@ -29,6 +36,7 @@ export class AssistantController {
   async ask(@Auth() auth: AuthContext, @Body() dto: AskRequestDto, @Res() res: Response): Promise<void> {
     const signal = clientGone(res);
     // Everything with a status code (400, 404, 429) is decided before a stream starts.
+    await this.checkKnowledgeBases(auth, dto.knowledgeBases);
     const prepared = await this.assistant.prepare(auth, dto, signal);
     if (!dto.stream) {
       res.status(200).json(await this.assistant.answer(prepared, signal));
@@ -49,6 +57,7 @@ export class AssistantController {
   @ApiOperation({ summary: 'Writing assistant: summarize, rewrite, expand, polish, continue, translate, outline, or a task an admin added' })
   async write(@Auth() auth: AuthContext, @Param('task') task: string, @Body() dto: WriteRequestDto, @Res() res: Response): Promise<void> {
     const signal = clientGone(res);
+    await this.checkKnowledgeBases(auth, dto.knowledgeBases);
     const prepared = await this.writing.prepare(auth, task, dto, signal);
     if (!dto.stream) {
       res.status(200).json(await this.writing.write(prepared));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DocumentsModule } from '../documents/documents.module';
 import { GeneratorModule } from '../generator';
 import { PromptsModule } from '../prompts';
 import { RetrievalModule } from '../retrieval';
@@ -10,7 +11,7 @@ import { WritingService } from './writing.service';
 
 /** Knowledge Q&A (/api/ask, conversations) and the writing assistant (/api/write/{task}). */
 @Module({
-  imports: [RetrievalModule, PromptsModule, GeneratorModule],
+  imports: [DocumentsModule, RetrievalModule, PromptsModule, GeneratorModule],
   controllers: [AssistantController],
   providers: [AssistantService, WritingService, ModelPicker, ConversationsRepository],
   exports: [AssistantService, WritingService],
