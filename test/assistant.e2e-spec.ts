@@ -7,6 +7,7 @@ import { bearer, startTestApp, type TestApp } from './support/test-app';
 jest.setTimeout(120_000);
 
 const PDF = path.resolve(__dirname, '..', '..', 'shared', 'data', 'docs', 'pdf', 'pdfjs__tracemonkey.pdf');
+const PDF_ZH = path.resolve(__dirname, '..', '..', 'shared', 'data', 'docs', 'pdf', 'pdfjs__issue12823.pdf');
 const QUESTION = 'How many users does the Firefox web browser have?';
 
 interface Citation {
@@ -51,14 +52,15 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000', GENERATOR_THREADS: '1' });
     admin = t.adminKey!;
     kb = (await t.http().post('/api/knowledge-bases').set(auth()).send({ name: 'papers' }).expect(201)).body.id;
-    const up = await t.http().post(`/api/knowledge-bases/${kb}/documents`).set(auth()).attach('files', PDF).expect(201);
-    const id = up.body.documents[0].id;
+    const up = await t.http().post(`/api/knowledge-bases/${kb}/documents`).set(auth()).attach('files', PDF).attach('files', PDF_ZH).expect(201);
     const deadline = Date.now() + 60_000;
-    for (;;) {
-      const doc = (await t.http().get(`/api/documents/${id}`).set(auth()).expect(200)).body;
-      if (doc.status === 'ready') break;
-      if (doc.status === 'failed' || Date.now() > deadline) throw new Error(`document ${doc.status}: ${doc.error}`);
-      await new Promise((r) => setTimeout(r, 100));
+    for (const { id } of up.body.documents as Array<{ id: string }>) {
+      for (;;) {
+        const doc = (await t.http().get(`/api/documents/${id}`).set(auth()).expect(200)).body;
+        if (doc.status === 'ready') break;
+        if (doc.status === 'failed' || Date.now() > deadline) throw new Error(`document ${doc.status}: ${doc.error}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   });
 
@@ -73,6 +75,11 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     expect(res.body.citations[0]).toMatchObject({ document: 'pdfjs__tracemonkey.pdf', page: 8 });
     expect(res.body.citations[0].text).toContain('200 million');
     expectCitationsResolved(res.body);
+
+    const zh = await ask({ question: '描述团队的共同目标有什么好处？' });
+    expect(zh.body).toMatchObject({ mode: 'extractive', language: 'zh' });
+    expect(zh.body.answer).toMatch(/有利于团队成员理解目标并朝着目标努力。\[\d+\]/);
+    expect(zh.body.citations[0]).toMatchObject({ document: 'pdfjs__issue12823.pdf', page: 1 });
 
     const follow = await ask({ question: 'Which interpreter is at its core?', conversationId: res.body.conversationId });
     expect(follow.body.conversationId).toBe(res.body.conversationId);
