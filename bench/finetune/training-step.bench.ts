@@ -5,7 +5,7 @@
  *
  *   npm run build && node dist/bench/finetune/training-step.bench.js [--layers 2] [--hidden 256]
  *        [--intermediate 512] [--experts 8] [--top-k 2] [--heads 8] [--kv-heads 2] [--vocab 4096]
- *        [--batch 4] [--seq 64] [--rank 8] [--steps 3] [--tfjs-steps 1] [--engines ort-dense,ort-sparse,tfjs]
+ *        [--batch 4] [--seq 64] [--rank 8] [--steps 3] [--optimization all|basic] [--tfjs-steps 1] [--engines ort-dense,ort-sparse,tfjs]
  *
  * Prints a table and, last, one JSON line with every figure.
  */
@@ -71,7 +71,9 @@ async function measure(dir: string, engine: Engine): Promise<EngineResult> {
     run = ref;
     close = () => ref.dispose();
   } else {
-    const runner = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora, batch, seqLen, experts: engine === 'ort-dense' ? 'dense' : 'sparse' });
+    const runner = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora, batch, seqLen, experts: engine === 'ort-dense' ? 'dense' : 'sparse' }, {
+      optimization: text('optimization', 'all') as 'all',
+    });
     run = runner;
     close = () => runner.dispose();
   }
