@@ -1,6 +1,7 @@
 import type { MoeConfig } from '../../../moe/model/moe-config';
 import type { ModelWeights } from '../../../moe/model/model-weights';
 import { attr } from '../../../moe/onnx/onnx-graph';
+import type { ExternalDataWriter } from '../../../moe/onnx/external-data.writer';
 import { OnnxDataType } from '../../../moe/onnx/onnx-proto';
 import { buildRopeCache } from '../../../moe/onnx/decoder/rope-cache';
 import { buildBackward } from '../autodiff/backward';
@@ -32,12 +33,18 @@ export const IGNORE_INDEX = -100;
  * labelled positions, and reverse-mode gradients of every LoRA parameter, all in one ONNX graph.
  * labels[b, t] is the target for position t (already shifted by the caller); IGNORE_INDEX masks it.
  */
-export function buildLoraTrainingGraph(config: MoeConfig, weights: ModelWeights, options: TrainingGraphOptions): TrainingGraph {
+export function buildLoraTrainingGraph(
+  config: MoeConfig,
+  weights: ModelWeights,
+  options: TrainingGraphOptions,
+  /** Where frozen weights go; null keeps them inside the ModelProto (fine for tests, not for big models). */
+  external: ExternalDataWriter | null = null,
+): TrainingGraph {
   refuseUnsupported(config);
   const { batch: B, seqLen: S } = options;
   if (!Number.isInteger(B) || B < 1 || !Number.isInteger(S) || S < 1) throw new TrainingOptionsError(`batch and sequence length must be positive integers, got ${B} × ${S}`);
   const params = loraParameters(config, options.lora);
-  const g = new TapeGraph(null);
+  const g = new TapeGraph(external);
   const ids = g.input('input_ids', OnnxDataType.INT64, [B, S]);
   const labels = g.input('labels', OnnxDataType.INT64, [B, S]);
   const adapters = new Map<string, { a: string; b: string }>();
