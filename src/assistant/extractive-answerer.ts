@@ -27,7 +27,7 @@ export interface ExtractiveAnswer {
 type QuestionKind = 'quantity' | 'time' | 'person' | 'which' | 'other';
 
 const KIND_PATTERNS: Array<[QuestionKind, RegExp]> = [
-  ['time', /什么时候|何时|哪一?年|哪一?天|几月|几号|几点|哪个月|日期|时间是|\bwhen\b|\bwhat (?:year|date|time|day|month)\b|\bwhich (?:year|date|day|month)\b/i],
+  ['time', /什么时候|何时|哪一?年|哪一?天|几月|几号|几点|哪个月|日期|时间是|\bwhen\b|\bwhat (?:year|date|time|day|month)\b|\bwhich (?:year|date|day|month)\b|\bdate\b/i],
   ['quantity', /多少|几[个位名人次岁年天件场种家条只]?|多大|多长|多高|多重|多远|多久|人数|数量|金额|\bhow (?:many|much|long|old|far|big|tall|large)\b|\bnumber of\b|\bpercentage\b/i],
   ['person', /谁|哪位|哪个人|\bwho(?:m|se)?\b/i],
   ['which', /哪|什么|何种|\bwhich\b|\bwhat\b|\bwhere\b|\bname of\b/i],
@@ -35,6 +35,8 @@ const KIND_PATTERNS: Array<[QuestionKind, RegExp]> = [
 
 const NUMBER = /\d|[一二两三四五六七八九十百千万亿]/u;
 const TIME = /\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|[一二三四五六七八九十〇零]{2,4}年|\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|世纪|年代/iu;
+/** A day, not just a year: "Nov. 12", "12 November", "7月19日". */
+const FULL_DATE = /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b|\d{1,2}\s*月\s*\d{1,2}\s*[日号]/u;
 const CAPITALISED = /\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*/g;
 
 export function questionKind(question: string): QuestionKind {
@@ -115,6 +117,8 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
     // A factoid sentence without a candidate answer only repeats the question: it is worth less.
     const factor = kind === 'other' ? 1 : hasCandidate(kind, c.text, question, newTerms) ? 1.3 : 0.6;
     let score = coverage * factor + 0.1 / c.rank;
+    // "When" is best answered with a day; a year alone is a weaker candidate.
+    if (kind === 'time' && factor > 1 && FULL_DATE.test(c.text)) score += 0.1 * coverage;
     // Very long sentences (a table row run-on, a paragraph without stops) make poor answers.
     const length = Array.from(c.text).length;
     if (length > 240) score *= 240 / length;

@@ -43,4 +43,13 @@ describe('assistant text helpers', () => {
     expect(a.cited).toEqual([1]);
     expect(a.answer).toMatch(/\[1\]/);
   });
+
+  it('answers "when" with a day rather than a year alone', () => {
+    const chunks = [
+      { index: 1, rank: 1, text: 'Splatoon 2 was released in 2017 for the Nintendo Switch.', document: 'a' },
+      { index: 2, rank: 2, text: 'Splatoon 2 was released on July 21, 2017.', document: 'b' },
+    ];
+    expect(questionKind('What is the release date of Splatoon 2?')).toBe('time');
+    expect(extractAnswer('When was Splatoon 2 released?', chunks, 'en').sentences[0].chunkIndex).toBe(2);
+  });
 });
