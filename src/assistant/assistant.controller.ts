@@ -39,7 +39,12 @@ export class AssistantController {
     await this.checkKnowledgeBases(auth, dto.knowledgeBases);
     const prepared = await this.assistant.prepare(auth, dto, signal);
     if (!dto.stream) {
-      res.status(200).json(await this.assistant.answer(prepared, signal));
+      try {
+        res.status(200).json(await this.assistant.answer(prepared, signal));
+      } catch (e) {
+        // Nobody is left to answer: the generation was cancelled and nothing stored.
+        if (!signal.aborted) throw e;
+      }
       return;
     }
     const send = openEventStream(res);
