@@ -117,10 +117,15 @@ async function main(): Promise<void> {
       results.push(JSON.parse(out.trim().split('\n').pop()!) as EngineResult);
     }
     const tokens = batch * seqLen;
-    console.log('engine       build ms   step ms (median)   tokens/s   peak RSS MB   loss');
+    // The fastest step is the figure least disturbed by other work on shared cores; the median is shown beside it.
+    console.log('engine       build ms   step ms (min)   step ms (median)   tokens/s (at min)   peak RSS MB   loss');
     for (const r of results) {
-      const median = [...r.stepMs].sort((a, b) => a - b)[Math.floor(r.stepMs.length / 2)];
-      console.log(`${r.engine.padEnd(12)} ${r.buildMs.toFixed(0).padStart(8)}   ${median.toFixed(1).padStart(16)}   ${((tokens / median) * 1000).toFixed(0).padStart(8)}   ${r.peakRssMb.toFixed(0).padStart(11)}   ${r.loss.toFixed(6)}`);
+      const sorted = [...r.stepMs].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      console.log(
+        `${r.engine.padEnd(12)} ${r.buildMs.toFixed(0).padStart(8)}   ${sorted[0].toFixed(1).padStart(13)}   ${median.toFixed(1).padStart(16)}   ` +
+          `${((tokens / sorted[0]) * 1000).toFixed(0).padStart(17)}   ${r.peakRssMb.toFixed(0).padStart(11)}   ${r.loss.toFixed(6)}`,
+      );
     }
     console.log(JSON.stringify({ parameters: total, shape, batch, seqLen, rank, results }));
   } finally {

@@ -53,7 +53,9 @@ export async function checkGradients(
     const values: Record<string, string> = {};
     for (const x of inputs) values[x.name] = g.input(x.name, typeOf(x.data), x.dims);
     const y = forward(g, values);
-    const weights = g.op('Mul', [g.op('Cos', [g.op('Cast', [g.op('Range', [g.int64([0], []), g.op('Size', [y]), g.int64([1], [])])], { attrs: { to: attr.int(OnnxDataType.FLOAT) } })]), g.float32([1])]);
+    // cos(0), cos(1), ...: fixed, distinct, non-zero weights per output element.
+    const index = g.op('Range', [g.int64([0], []), g.op('Size', [y]), g.int64([1], [])]);
+    const weights = g.op('Cos', [g.op('Cast', [index], { attrs: { to: attr.int(OnnxDataType.FLOAT) } })]);
     const loss = g.op('ReduceSum', [g.op('Mul', [g.op('Reshape', [y, g.int64([-1])]), weights])], { attrs: { keepdims: attr.int(0) } });
     const trained = inputs.filter((x) => x.trained);
     const grads = buildBackward(g, loss, trained.map((x) => values[x.name]));
