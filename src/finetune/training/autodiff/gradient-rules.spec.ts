@@ -1,5 +1,5 @@
 import { attr } from '../../../moe/onnx/onnx-graph';
-import { NoGradientRuleError } from '../training.errors';
+import { NoGradientRuleError, UnsupportedGradientError } from '../training.errors';
 import { buildBackward, supportedGradientOps } from './backward';
 import { checkGradients, gridValues, type CheckedInput } from './gradient-check';
 import { TapeGraph } from './tape-graph';
@@ -95,6 +95,22 @@ describe('buildBackward', () => {
     const frozen = g.op('Tanh', [g.float32([0.5, 1, 2], [3])]);
     const loss = g.op('ReduceSum', [g.op('Mul', [x, frozen])], { attrs: { keepdims: attr.int(0) } });
     expect(buildBackward(g, loss, [x])).toHaveLength(1);
+  });
+
+  it('refuses a rule used in a way it does not cover, naming the node', () => {
+    const g = new TapeGraph(null);
+    const x = g.input('x', 1, [3, 4]);
+    const picked = g.op('Gather', [x, g.int64([0, 2])], { attrs: { axis: attr.int(1) } });
+    const loss = g.op('ReduceSum', [picked], { attrs: { keepdims: attr.int(0) } });
+    expect(() => buildBackward(g, loss, [x])).toThrow(UnsupportedGradientError);
+    expect(() => buildBackward(g, loss, [x])).toThrow(/\/Gather: Gather gradient is implemented for axis 0 only/);
+  });
+
+  it('refuses a loss that does not depend on the parameters', () => {
+    const g = new TapeGraph(null);
+    const x = g.input('x', 1, [3]);
+    const loss = g.op('ReduceSum', [g.float32([1, 2, 3], [3])], { attrs: { keepdims: attr.int(0) } });
+    expect(() => buildBackward(g, loss, [x])).toThrow(/does not depend on any of the parameters x/);
   });
 
   it('lists the supported ops', () => {
