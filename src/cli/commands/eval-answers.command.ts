@@ -33,9 +33,7 @@ interface AnswerQuestion {
  * contains, contains_all, exact match, character F1, cited, citations_in_gold and refusals. The
  * temporary knowledge base is removed again; no conversation is stored.
  */
-export function registerEvalAnswersCommand(program: Command): void {
-  // `eval` is a group other evaluations (retrieval) share: join it when it is already there.
-  const group = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate Zhiku against question sets');
+export function addEvalAnswersCommand(group: Command): void {
   group
     .command('answers')
     .description('answer quality: contains, contains_all, exact match, F1, citations, refusals')

@@ -11,6 +11,7 @@ import { CommandFailedError, UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';
 import { createProgress } from '../progress';
 import { OPERATOR, parseK, parseMode } from './search.command';
+import { addEvalAnswersCommand } from './eval-answers.command';
 
 interface EvalFlags {
   qa: string;
@@ -28,6 +29,7 @@ interface EvalFlags {
  */
 export function registerEvalCommand(program: Command): void {
   const group = program.command('eval').description('evaluate Zhiku against question sets');
+  addEvalAnswersCommand(group);
   group
     .command('retrieval')
     .description('retrieval quality: recall@k, MRR@10, nDCG@10 per search mode')

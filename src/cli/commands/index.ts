@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { registerAskCommand } from './ask.command';
-import { registerEvalAnswersCommand } from './eval-answers.command';
 import { registerDatasetCommand } from './dataset.command';
 import { registerDbCommand } from './db.command';
+import { registerEvalCommand } from './eval.command';
 import { registerIngestCommand } from './ingest.command';
 import { registerKeysCommand } from './keys.command';
 import { registerModelCommand } from './model.command';
 import { registerParseCommand } from './parse.command';
 import { registerPromptsCommand } from './prompts.command';
+import { registerSearchCommand } from './search.command';
 import { registerServeCommand } from './serve.command';
 import { registerWorkerCommand } from './worker.command';
 
@@ -22,10 +23,10 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerKeysCommand,
   registerParseCommand,
   registerIngestCommand,
+  registerSearchCommand,
   registerModelCommand,
   registerPromptsCommand,
   registerAskCommand,
   registerDatasetCommand,
-  // Joins the `eval` group when a command registered before it made one.
-  registerEvalAnswersCommand,
+  registerEvalCommand,
 ];
