@@ -1,11 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openCheckpoint } from '../../moe/checkpoint/checkpoint.loader';
-import { hashCheckpoint } from '../../moe/import/checkpoint-hash';
-import type { CausalLm } from '../../moe/model/causal-lm';
-import { ReferenceCausalLm } from '../../moe/reference/reference.model';
-import type { OpenedModel } from '../../moe/runtime/open-model';
-import { Tokenizer } from '../../moe/tokenizer/tokenizer';
+import { openCheckpoint, hashCheckpoint, type CausalLm, ReferenceCausalLm, type OpenedModel, Tokenizer } from '../../moe';
 import { CommandFailedError, UsageError } from '../cli-errors';
 
 export interface PerplexityResult {

@@ -1,4 +1,4 @@
-import { int64Tensor, type InferenceSession, type SessionTensor } from '../../moe/runtime/inference-session';
+import { int64Tensor, type InferenceSession, type SessionTensor } from '../../moe';
 import type { Encoding } from './tokenizer/encoder-tokenizer';
 
 /** Feeds for a padded batch: input_ids, attention_mask, and token_type_ids when the graph takes them. */

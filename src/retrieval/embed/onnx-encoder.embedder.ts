@@ -1,5 +1,4 @@
-import { createOrtSession } from '../../moe/runtime/onnxruntime.session';
-import type { InferenceSession, SessionFactory } from '../../moe/runtime/inference-session';
+import { createOrtSession, type InferenceSession, type SessionFactory } from '../../moe';
 import { EmbedderLoadError } from '../retrieval.errors';
 import { l2Normalize, type EmbedKind, type Embedder } from './embedder';
 import { batchFeeds } from './encoder-batch';

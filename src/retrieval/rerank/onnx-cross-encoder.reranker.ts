@@ -1,5 +1,4 @@
-import { createOrtSession } from '../../moe/runtime/onnxruntime.session';
-import type { InferenceSession, SessionFactory } from '../../moe/runtime/inference-session';
+import { createOrtSession, type InferenceSession, type SessionFactory } from '../../moe';
 import { batchFeeds } from '../embed/encoder-batch';
 import { readEncoderFolder, type EncoderConfig } from '../embed/encoder-folder';
 import { EncoderTokenizer } from '../embed/tokenizer/encoder-tokenizer';
