@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { chunkDocument, disposeIngestion, IngestionError, parse } from '../../../ingestion';
 import { AssistantService, TEMPLATE_REFUSALS } from '../../assistant';
 import { formatAnswerReport, summarise, type AnswerSample, type GoldItem } from '../../assistant/eval/answer-metrics';
 import { RetrievalService } from '../../retrieval';
-import { CommandFailedError, UsageError } from '../cli-errors';
+import { UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';
 import { createProgress } from '../progress';
-import { OPERATOR } from './search.command';
+import { listDocs, withTemporaryCorpus } from './eval-corpus';
 
 interface EvalAnswersFlags {
   qa: string;
@@ -52,21 +49,9 @@ export function addEvalAnswersCommand(group: Command): void {
       }
       const files = await listDocs(flags.docs);
       const report = await withAppContext(command, async (ctx) => {
-        const retrieval = ctx.get(RetrievalService);
         const assistant = ctx.get(AssistantService);
-        const kb = randomUUID();
-        const documentIds: string[] = [];
-        try {
-          const ingest = createProgress({ label: 'indexing', total: files.length, json: flags.json });
-          for (const file of files) {
-            const documentId = randomUUID();
-            documentIds.push(documentId);
-            await retrieval.indexDocument({ knowledgeBaseId: kb, documentId, documentName: file, tags: [], chunks: await chunkFile(join(flags.docs, file)) });
-            ingest.tick(1, file);
-          }
-          ingest.finish();
+        return withTemporaryCorpus(ctx.get(RetrievalService), flags.docs, files, flags.json, async (kb, auth) => {
           const bar = createProgress({ label: 'questions', total: questions.length, json: flags.json });
-          const auth = { ...OPERATOR, knowledgeBases: [kb] };
           const samples: AnswerSample[] = [];
           const modes = new Set<string>();
           for (const q of questions) {
@@ -85,10 +70,7 @@ export function addEvalAnswersCommand(group: Command): void {
           bar.finish();
           const answered = [...modes].filter((m) => m !== 'no-evidence');
           return summarise(samples, answered.length ? answered.join('+') : 'no-evidence');
-        } finally {
-          for (const id of documentIds) await retrieval.removeDocument(id);
-          await disposeIngestion();
-        }
+        });
       });
       if (flags.json) printJson(report);
       else process.stdout.write(formatAnswerReport(report));
@@ -144,20 +126,3 @@ function seededSample<T>(items: readonly T[], n: number, seed: number): T[] {
   return order.slice(0, n).sort((a, b) => a - b).map((i) => items[i]);
 }
 
-async function listDocs(dir: string): Promise<string[]> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`--docs ${dir} is not a folder`);
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
-  if (!names.length) throw new UsageError(`--docs ${dir} holds no files`);
-  return names.sort();
-}
-
-async function chunkFile(path: string) {
-  try {
-    const parsed = await parse(await readFile(path), path.split(/[\\/]/).pop()!, {});
-    return chunkDocument(parsed).map((c) => ({ chunkId: randomUUID(), index: c.index, text: c.text, context: c.context, provenance: { ...c.provenance } }));
-  } catch (e) {
-    if (e instanceof IngestionError) throw new CommandFailedError(`${path}: ${e.message}`);
-    throw e;
-  }
-}

@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { chunkDocument, disposeIngestion, IngestionError, parse } from '../../../ingestion';
 import { evaluateRetrieval, formatReport } from '../../retrieval/eval/retrieval-eval';
 import { parseQaJsonl, type FoundRule } from '../../retrieval/eval/qa-set';
 import { RetrievalService } from '../../retrieval';
 import { QaFormatError } from '../../retrieval/retrieval.errors';
-import { CommandFailedError, UsageError } from '../cli-errors';
+import { UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';
 import { createProgress } from '../progress';
-import { OPERATOR, parseK, parseMode } from './search.command';
+import { parseK, parseMode } from './search.command';
+import { listDocs, withTemporaryCorpus } from './eval-corpus';
 import { addEvalAnswersCommand } from './eval-answers.command';
 
 interface EvalFlags {
@@ -47,19 +45,8 @@ export function registerEvalCommand(program: Command): void {
       const files = await listDocs(flags.docs);
       const report = await withAppContext(command, async (ctx) => {
         const retrieval = ctx.get(RetrievalService);
-        const kb = randomUUID();
-        const documentIds: string[] = [];
-        try {
-          const ingest = createProgress({ label: 'indexing', total: files.length, json: flags.json });
-          for (const file of files) {
-            const documentId = randomUUID();
-            documentIds.push(documentId);
-            await retrieval.indexDocument({ knowledgeBaseId: kb, documentId, documentName: file, tags: [], chunks: await chunkFile(join(flags.docs, file)) });
-            ingest.tick(1, file);
-          }
-          ingest.finish();
+        return withTemporaryCorpus(retrieval, flags.docs, files, flags.json, async (kb, auth) => {
           const ask = createProgress({ label: 'questions', total: items.length * modes.length, json: flags.json });
-          const auth = { ...OPERATOR, knowledgeBases: [kb] };
           const result = await evaluateRetrieval(
             items,
             async (query, mode, k) => (await retrieval.search(auth, { query, mode, k: Math.min(k, 100), knowledgeBases: [kb] })).results,
@@ -67,10 +54,7 @@ export function registerEvalCommand(program: Command): void {
           );
           ask.finish();
           return result;
-        } finally {
-          for (const id of documentIds) await retrieval.removeDocument(id);
-          await disposeIngestion();
-        }
+        });
       });
       if (flags.json) printJson(report);
       else process.stdout.write(formatReport(report));
@@ -87,25 +71,6 @@ async function readQa(file: string) {
     return items;
   } catch (e) {
     if (e instanceof QaFormatError) throw new UsageError(`${file}: ${e.message}`);
-    throw e;
-  }
-}
-
-async function listDocs(dir: string): Promise<string[]> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`--docs ${dir} is not a folder`);
-  const names: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) if (entry.isFile()) names.push(entry.name);
-  if (!names.length) throw new UsageError(`--docs ${dir} holds no files`);
-  return names.sort();
-}
-
-async function chunkFile(path: string) {
-  try {
-    const parsed = await parse(await readFile(path), path.split(/[\\/]/).pop()!, {});
-    return chunkDocument(parsed).map((c) => ({ chunkId: randomUUID(), index: c.index, text: c.text, context: c.context, provenance: { ...c.provenance } }));
-  } catch (e) {
-    if (e instanceof IngestionError) throw new CommandFailedError(`${path}: ${e.message}`);
     throw e;
   }
 }
