@@ -1,27 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../src/cli/cli';
 import { freshDataDir } from '../src/database/testing/embedded-template';
+import { zhiku } from './support/run-zhiku';
 
 jest.setTimeout(120_000);
 
 const DATA = path.resolve(__dirname, '..', '..', 'shared', 'data');
 const PDF = path.join(DATA, 'docs', 'pdf', 'pdfjs__tracemonkey.pdf');
-
-/** Runs `zhiku ARGS` in this process, capturing what it writes. */
-async function zhiku(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await runCli(['node', 'zhiku', ...args]), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 describe('zhiku ask | write | eval answers', () => {
   let data: string;

@@ -1,28 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { runCli } from '../src/cli/cli';
 import { freshDataDir } from '../src/database/testing/embedded-template';
 import { bearer, startTestApp } from './support/test-app';
+import { zhiku } from './support/run-zhiku';
 
 jest.setTimeout(90_000);
-
-/** Runs `zhiku ARGS` in this process, capturing what it writes. */
-async function zhiku(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await runCli(['node', 'zhiku', ...args]);
-    // Node's one-time ExperimentalWarning (jest runs with --experimental-vm-modules) is not ours.
-    err = err.replace(/^\(node:\d+\) ExperimentalWarning.*\n\(Use `node --trace-warnings.*\n/m, '');
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 describe('zhiku CLI on an embedded data directory', () => {
   let dataDir: string;

@@ -1,24 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../src/cli/cli';
 import { freshDataDir } from '../src/database/testing/embedded-template';
+import { zhiku } from './support/run-zhiku';
 
 jest.setTimeout(90_000);
-
-/** Runs `zhiku ARGS` in this process, capturing what it writes. */
-async function zhiku(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await runCli(['node', 'zhiku', ...args]), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 describe('zhiku dataset', () => {
   let data: string;
