@@ -6,7 +6,6 @@
  * Run: node -r <a TypeScript require hook> bench/moe/quantize.bench.ts [--full]
  */
 import * as ort from 'onnxruntime-node';
-import type { MoeConfig } from '../../src/moe/model/moe-config';
 import { matMulNBitsChainModel, matMulNBitsModel } from '../../src/moe/quantize/matmul-nbits-model.fixture';
 import { qmoeModel } from '../../src/moe/quantize/qmoe-model.fixture';
 import { toQMoE } from '../../src/moe/quantize/qmoe.layout';
@@ -17,36 +16,8 @@ import { type QuantizationMode, planQuantization } from '../../src/moe/quantize/
 import { qualityTable, weightError } from '../../src/moe/quantize/quality-report';
 import type { QuantBits, QuantSpec } from '../../src/moe/quantize/quantize.types';
 import { gaussianMatrix, heavyTailedMatrix, seededRandom } from '../../src/moe/quantize/quantize.test-utils';
+import { MIXTRAL_640M } from '../../src/moe/testing/bench-shapes';
 
-export const BENCH_MIXTRAL_640M: MoeConfig = {
-  architecture: 'mixtral',
-  vocabSize: 32000,
-  hiddenSize: 1024,
-  numLayers: 8,
-  numHeads: 16,
-  numKvHeads: 4,
-  headDim: 64,
-  rmsNormEps: 1e-5,
-  ropeTheta: 1e6,
-  ropeScaling: null,
-  maxPositionEmbeddings: 4096,
-  tieWordEmbeddings: false,
-  attentionBias: false,
-  qkNorm: null,
-  moe: {
-    numExperts: 8,
-    topK: 2,
-    intermediateSize: 2816,
-    normTopKProb: true,
-    scoring: 'topk-then-softmax',
-    routedScalingFactor: 1,
-    sharedExpert: null,
-  },
-  layerKinds: Array(8).fill('moe'),
-  denseIntermediateSize: 0,
-  bosTokenId: 1,
-  eosTokenIds: [2],
-};
 
 const BITS: QuantBits[] = [8, 4, 3, 2];
 
@@ -108,14 +79,14 @@ function plans(): void {
   console.log('\n## plans for the 640M Mixtral-shaped benchmark model (group 32)');
   console.log('mode         params   avg bits  disk bpw  loaded bpw  disk MB  loaded MB  decode MB/token');
   for (const [name, mode] of MODES) {
-    const p = planQuantization(BENCH_MIXTRAL_640M, mode);
+    const p = planQuantization(MIXTRAL_640M, mode);
     console.log(
       `${name.padEnd(12)} ${(p.totalParams / 1e6).toFixed(1)}M  ${p.averageBits.toFixed(3).padStart(8)}  ${p.diskBitsPerWeight.toFixed(3).padStart(8)}  ` +
         `${p.loadedBitsPerWeight.toFixed(3).padStart(10)}  ${(p.diskBytes / 1e6).toFixed(0).padStart(7)}  ${(p.loadedBytes / 1e6).toFixed(0).padStart(9)}  ` +
         `${(p.decodeBytesPerToken / 1e6).toFixed(1).padStart(15)}`,
     );
   }
-  const mix = planQuantization(BENCH_MIXTRAL_640M, MODES[2][1]);
+  const mix = planQuantization(MIXTRAL_640M, MODES[2][1]);
   const units = new Map<string, number>();
   for (const t of mix.tensors)
     if (t.ref.kind === 'expert') units.set(`layer ${t.ref.layer} ${t.cls}`, t.bits);
@@ -124,7 +95,7 @@ function plans(): void {
 
 function fullModel(): void {
   for (const [name, mode] of [MODES[1], MODES[2]]) {
-    const plan = planQuantization(BENCH_MIXTRAL_640M, mode);
+    const plan = planQuantization(MIXTRAL_640M, mode);
     const buffers = new Map<string, Float32Array>();
     let seconds = 0;
     let weights = 0;
@@ -162,7 +133,7 @@ function planErrors(): void {
       return v;
     };
     const row = MODES.map(([name, mode]) => {
-      const plan = planQuantization(BENCH_MIXTRAL_640M, mode);
+      const plan = planQuantization(MIXTRAL_640M, mode);
       let num = 0;
       let den = 0;
       for (const t of plan.tensors)

@@ -1,11 +1,9 @@
 import { detectFormat } from '../core/format.detector';
-import { CorruptDocumentError, EncryptedDocumentError, UnsupportedFormatError } from '../core/ingestion.errors';
+import { UnsupportedFormatError } from '../core/ingestion.errors';
 import type { TextEncodingName } from '../text/decode-text';
 import { decodeText } from '../text/decode-text';
 import { parseCsvRecords, sniffDelimiter } from './csv.parser';
-import { readWithExcelJs } from './exceljs.adapter';
-import type { WorkbookRead } from './sheet-grid';
-import { readWithSheetJs } from './sheetjs.adapter';
+import { readWorkbook } from './workbook.parser';
 
 export interface SheetRows {
   name: string;
@@ -34,24 +32,7 @@ export async function readSpreadsheetRows(bytes: Uint8Array, filename: string): 
     return { format: 'csv', encoding, warnings: [], sheets: [{ name: filename.replace(/^.*[\\/]/, ''), rows: records.map((cells, i) => ({ row: i + 1, cells })) }] };
   }
   if (detection.format !== 'xlsx' && detection.format !== 'xls') throw new UnsupportedFormatError(detection.format);
-  const warnings: string[] = [];
-  let read: WorkbookRead | undefined;
-  if (detection.format === 'xlsx') {
-    try {
-      read = await readWithExcelJs(bytes);
-    } catch (error) {
-      warnings.push(`exceljs could not read the workbook (${(error as Error).message}); read with SheetJS instead`);
-    }
-  }
-  if (!read) {
-    try {
-      read = readWithSheetJs(bytes);
-    } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
-      if (/password|encrypt/i.test(message)) throw new EncryptedDocumentError('password_required');
-      throw new CorruptDocumentError(detection.format, message, { cause: error });
-    }
-  }
+  const read = await readWorkbook(bytes, detection.format);
   const sheets = read.sheets.map((grid) => {
     const width = Math.max(0, ...[...grid.cells.values()].flatMap((cols) => [...cols.keys()]));
     const rows = [...grid.cells.keys()]
@@ -60,5 +41,5 @@ export async function readSpreadsheetRows(bytes: Uint8Array, filename: string): 
       .filter((r) => r.cells.some((v) => v.trim() !== ''));
     return { name: grid.name, rows };
   });
-  return { format: detection.format, sheets, warnings: [...warnings, ...read.warnings] };
+  return { format: detection.format, sheets, warnings: read.warnings };
 }

@@ -7,9 +7,9 @@ import { readWithSheetJs } from './sheetjs.adapter';
 
 /**
  * xlsx through exceljs, and through SheetJS when exceljs throws (it fails on many workbooks written
- * by other programs); legacy xls through SheetJS alone.
+ * by other programs); legacy xls through SheetJS alone. The fallback is a warning on the result.
  */
-export async function parseWorkbook(bytes: Uint8Array, filename: string, format: 'xlsx' | 'xls'): Promise<ParsedDocument> {
+export async function readWorkbook(bytes: Uint8Array, format: 'xlsx' | 'xls'): Promise<WorkbookRead> {
   const warnings: string[] = [];
   let read: WorkbookRead | undefined;
   if (format === 'xlsx') {
@@ -28,7 +28,11 @@ export async function parseWorkbook(bytes: Uint8Array, filename: string, format:
       throw new CorruptDocumentError(format, message, { cause: error });
     }
   }
-  warnings.push(...read.warnings);
+  return { ...read, warnings: [...warnings, ...read.warnings] };
+}
+
+export async function parseWorkbook(bytes: Uint8Array, filename: string, format: 'xlsx' | 'xls'): Promise<ParsedDocument> {
+  const read = await readWorkbook(bytes, format);
   const blocks = read.sheets.flatMap(sheetToBlocks);
-  return { filename, blocks, metadata: { format, pages: read.sheets.length, warnings } };
+  return { filename, blocks, metadata: { format, pages: read.sheets.length, warnings: read.warnings } };
 }

@@ -30,8 +30,8 @@ message ModelProto {
 }
 `;
 
-const FLOAT = 1;
-const UINT8 = 2;
+export const FLOAT = 1;
+export const UINT8 = 2;
 const INT64 = 7;
 const ATTR_INT = 2;
 
@@ -47,6 +47,35 @@ export function bytesOf(a: Float32Array | Uint8Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/** A graph input or output of a fixed shape (FLOAT unless told). */
+export function valueInfo(name: string, dims: readonly number[], elemType = FLOAT): object {
+  return { name, type: { tensor_type: { elem_type: elemType, shape: { dim: dims.map((d) => ({ dim_value: d })) } } } };
+}
+
+/** An initializer holding the raw bytes of `data`. */
+export function initializer(name: string, dims: readonly number[], dataType: number, data: Float32Array | Uint8Array): object {
+  return { name, dims, data_type: dataType, raw_data: bytesOf(data) };
+}
+
+/** Wraps nodes and initializers in an opset-21 + com.microsoft model, checks it against the schema and encodes it. */
+export function encodeModel(graph: { name: string; node: object[]; initializer: object[]; input: object[]; output: object[] }): Uint8Array {
+  const Model = onnxModelType();
+  const model = {
+    ir_version: 10,
+    producer_name: 'zhiku-quantize-test',
+    opset_import: [
+      { domain: '', version: 21 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
+    graph,
+  };
+  const err = Model.verify(model);
+  if (err) throw new Error(`fixture model invalid: ${err}`);
+  return Model.encode(Model.fromObject(model)).finish();
+}
+
+const intAttributes = (attrs: Record<string, number>) => Object.entries(attrs).map(([name, i]) => ({ name, i, type: ATTR_INT }));
+
 export interface MatMulNBitsModelOptions {
   /** Override the scales' dims (e.g. [N, blocks]) to probe what the runtime accepts. */
   scalesDims?: number[];
@@ -55,92 +84,38 @@ export interface MatMulNBitsModelOptions {
 }
 
 export function matMulNBitsModel(m: number, t: MatMulNBitsTensors, options: MatMulNBitsModelOptions = {}): Uint8Array {
-  const Model = onnxModelType();
   const a = t.attributes;
   const attrs = { ...a, bits: options.bitsAttr ?? a.bits };
   const inputs = ['A', 'B', 'scales'];
-  const initializer = [
-    { name: 'B', dims: t.B.dims, data_type: UINT8, raw_data: bytesOf(t.B.data) },
-    { name: 'scales', dims: options.scalesDims ?? t.scales.dims, data_type: FLOAT, raw_data: bytesOf(t.scales.data) },
-  ];
+  const inits = [initializer('B', t.B.dims, UINT8, t.B.data), initializer('scales', options.scalesDims ?? t.scales.dims, FLOAT, t.scales.data)];
   if (t.zeroPoints) {
     inputs.push('zero_points');
-    initializer.push({ name: 'zero_points', dims: t.zeroPoints.dims, data_type: UINT8, raw_data: t.zeroPoints.data });
+    inits.push(initializer('zero_points', t.zeroPoints.dims, UINT8, t.zeroPoints.data));
   }
-  const valueInfo = (name: string, dims: number[]) => ({
-    name,
-    type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((d) => ({ dim_value: d })) } } },
+  return encodeModel({
+    name: 'matmul_nbits',
+    node: [{ name: 'mm', op_type: 'MatMulNBits', domain: 'com.microsoft', input: inputs, output: ['Y'], attribute: intAttributes(attrs) }],
+    initializer: inits,
+    input: [valueInfo('A', [m, a.K])],
+    output: [valueInfo('Y', [m, a.N])],
   });
-  const model = {
-    ir_version: 10,
-    producer_name: 'zhiku-quantize-test',
-    opset_import: [
-      { domain: '', version: 21 },
-      { domain: 'com.microsoft', version: 1 },
-    ],
-    graph: {
-      name: 'matmul_nbits',
-      node: [
-        {
-          name: 'mm',
-          op_type: 'MatMulNBits',
-          domain: 'com.microsoft',
-          input: inputs,
-          output: ['Y'],
-          attribute: Object.entries(attrs).map(([name, i]) => ({ name, i, type: ATTR_INT })),
-        },
-      ],
-      initializer,
-      input: [valueInfo('A', [m, a.K])],
-      output: [valueInfo('Y', [m, a.N])],
-    },
-  };
-  const err = Model.verify(model);
-  if (err) throw new Error(`fixture model invalid: ${err}`);
-  return Model.encode(Model.fromObject(model)).finish();
 }
 
 /** A one-node `Y = GatherBlockQuantized(data, indices, scales[, zero_points])` model: an embedding lookup. */
 export function gatherBlockQuantizedModel(t: GatherBlockQuantizedTensors, numIndices: number, width: number): Uint8Array {
-  const Model = onnxModelType();
   const inputs = ['data', 'indices', 'scales'];
-  const initializer = [
-    { name: 'data', dims: t.data.dims, data_type: UINT8, raw_data: t.data.data },
-    { name: 'scales', dims: t.scales.dims, data_type: FLOAT, raw_data: bytesOf(t.scales.data) },
-  ];
+  const inits = [initializer('data', t.data.dims, UINT8, t.data.data), initializer('scales', t.scales.dims, FLOAT, t.scales.data)];
   if (t.zeroPoints) {
     inputs.push('zero_points');
-    initializer.push({ name: 'zero_points', dims: t.zeroPoints.dims, data_type: UINT8, raw_data: t.zeroPoints.data });
+    inits.push(initializer('zero_points', t.zeroPoints.dims, UINT8, t.zeroPoints.data));
   }
-  const model = {
-    ir_version: 10,
-    producer_name: 'zhiku-quantize-test',
-    opset_import: [
-      { domain: '', version: 21 },
-      { domain: 'com.microsoft', version: 1 },
-    ],
-    graph: {
-      name: 'gather_block_quantized',
-      node: [
-        {
-          name: 'gather',
-          op_type: 'GatherBlockQuantized',
-          domain: 'com.microsoft',
-          input: inputs,
-          output: ['Y'],
-          attribute: Object.entries(t.attributes).map(([name, i]) => ({ name, i, type: ATTR_INT })),
-        },
-      ],
-      initializer,
-      input: [{ name: 'indices', type: { tensor_type: { elem_type: INT64, shape: { dim: [{ dim_value: numIndices }] } } } }],
-      output: [
-        { name: 'Y', type: { tensor_type: { elem_type: FLOAT, shape: { dim: [{ dim_value: numIndices }, { dim_value: width }] } } } },
-      ],
-    },
-  };
-  const err = Model.verify(model);
-  if (err) throw new Error(`fixture model invalid: ${err}`);
-  return Model.encode(Model.fromObject(model)).finish();
+  return encodeModel({
+    name: 'gather_block_quantized',
+    node: [{ name: 'gather', op_type: 'GatherBlockQuantized', domain: 'com.microsoft', input: inputs, output: ['Y'], attribute: intAttributes(t.attributes) }],
+    initializer: inits,
+    input: [valueInfo('indices', [numIndices], INT64)],
+    output: [valueInfo('Y', [numIndices, width])],
+  });
 }
 
 /**
@@ -148,46 +123,21 @@ export function gatherBlockQuantizedModel(t: GatherBlockQuantizedTensors, numInd
  * that the weights stream from memory as a decoded token's do, rather than staying in cache.
  */
 export function matMulNBitsChainModel(m: number, layers: readonly MatMulNBitsTensors[]): Uint8Array {
-  const Model = onnxModelType();
   const k = layers[0].attributes.K;
   const node: object[] = [];
-  const initializer: object[] = [];
+  const inits: object[] = [];
   let x = 'A';
   layers.forEach((t, i) => {
     if (t.attributes.K !== k || t.attributes.N !== k) throw new Error('chain layers must be square [K, K]');
     const inputs = [x, `B${i}`, `scales${i}`];
-    initializer.push({ name: `B${i}`, dims: t.B.dims, data_type: UINT8, raw_data: t.B.data });
-    initializer.push({ name: `scales${i}`, dims: t.scales.dims, data_type: FLOAT, raw_data: bytesOf(t.scales.data) });
+    inits.push(initializer(`B${i}`, t.B.dims, UINT8, t.B.data), initializer(`scales${i}`, t.scales.dims, FLOAT, t.scales.data));
     if (t.zeroPoints) {
       inputs.push(`zp${i}`);
-      initializer.push({ name: `zp${i}`, dims: t.zeroPoints.dims, data_type: UINT8, raw_data: t.zeroPoints.data });
+      inits.push(initializer(`zp${i}`, t.zeroPoints.dims, UINT8, t.zeroPoints.data));
     }
     const y = i === layers.length - 1 ? 'Y' : `h${i}`;
-    node.push({
-      name: `mm${i}`,
-      op_type: 'MatMulNBits',
-      domain: 'com.microsoft',
-      input: inputs,
-      output: [y],
-      attribute: Object.entries(t.attributes).map(([name, v]) => ({ name, i: v, type: ATTR_INT })),
-    });
+    node.push({ name: `mm${i}`, op_type: 'MatMulNBits', domain: 'com.microsoft', input: inputs, output: [y], attribute: intAttributes(t.attributes) });
     x = y;
   });
-  const dims = { dim: [{ dim_value: m }, { dim_value: k }] };
-  const model = {
-    ir_version: 10,
-    producer_name: 'zhiku-quantize-bench',
-    opset_import: [
-      { domain: '', version: 21 },
-      { domain: 'com.microsoft', version: 1 },
-    ],
-    graph: {
-      name: 'matmul_nbits_chain',
-      node,
-      initializer,
-      input: [{ name: 'A', type: { tensor_type: { elem_type: FLOAT, shape: dims } } }],
-      output: [{ name: 'Y', type: { tensor_type: { elem_type: FLOAT, shape: dims } } }],
-    },
-  };
-  return Model.encode(Model.fromObject(model)).finish();
+  return encodeModel({ name: 'matmul_nbits_chain', node, initializer: inits, input: [valueInfo('A', [m, k])], output: [valueInfo('Y', [m, k])] });
 }

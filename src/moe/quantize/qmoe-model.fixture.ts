@@ -1,8 +1,6 @@
-import { bytesOf, onnxModelType } from './matmul-nbits-model.fixture';
+import { encodeModel, FLOAT, initializer as init, UINT8, valueInfo } from './matmul-nbits-model.fixture';
 import type { QMoETensors } from './qmoe.layout';
 
-const FLOAT = 1;
-const UINT8 = 2;
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
@@ -12,15 +10,8 @@ const ATTR_STRING = 3;
  * (silu(gate) · up: activation_alpha 1, beta 0, no limit) and renormalised top-k routing.
  */
 export function qmoeModel(t: QMoETensors, tokens: number, topK: number): Uint8Array {
-  const Model = onnxModelType();
   const experts = t.fc1.weights.dims[0];
   const hidden = t.fc2.weights.dims[1];
-  const init = (name: string, dims: number[], type: number, data: Float32Array | Uint8Array) => ({
-    name,
-    dims,
-    data_type: type,
-    raw_data: bytesOf(data),
-  });
   const initializer = [
     init('fc1', t.fc1.weights.dims, UINT8, t.fc1.weights.data),
     init('fc1_scales', t.fc1.scales.dims, FLOAT, t.fc1.scales.data),
@@ -45,26 +36,11 @@ export function qmoeModel(t: QMoETensors, tokens: number, topK: number): Uint8Ar
     { name: 'activation_beta', f: 0, type: ATTR_FLOAT },
     { name: 'swiglu_limit', f: 3.4e38, type: ATTR_FLOAT },
   ];
-  const valueInfo = (name: string, dims: number[]) => ({
-    name,
-    type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((d) => ({ dim_value: d })) } } },
+  return encodeModel({
+    name: 'qmoe',
+    node: [{ name: 'qmoe', op_type: 'QMoE', domain: 'com.microsoft', input: inputs, output: ['Y'], attribute }],
+    initializer,
+    input: [valueInfo('input', [tokens, hidden]), valueInfo('router_probs', [tokens, experts])],
+    output: [valueInfo('Y', [tokens, hidden])],
   });
-  const model = {
-    ir_version: 10,
-    producer_name: 'zhiku-quantize-test',
-    opset_import: [
-      { domain: '', version: 21 },
-      { domain: 'com.microsoft', version: 1 },
-    ],
-    graph: {
-      name: 'qmoe',
-      node: [{ name: 'qmoe', op_type: 'QMoE', domain: 'com.microsoft', input: inputs, output: ['Y'], attribute }],
-      initializer,
-      input: [valueInfo('input', [tokens, hidden]), valueInfo('router_probs', [tokens, experts])],
-      output: [valueInfo('Y', [tokens, hidden])],
-    },
-  };
-  const err = Model.verify(model);
-  if (err) throw new Error(`fixture model invalid: ${err}`);
-  return Model.encode(Model.fromObject(model)).finish();
 }

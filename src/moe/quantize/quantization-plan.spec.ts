@@ -3,42 +3,12 @@ import { openCheckpoint } from '../checkpoint/checkpoint.loader';
 import type { MoeConfig } from '../model/moe-config';
 import type { Tensor } from '../model/model-weights';
 import { MOE_FIXTURES } from '../testing/fixture-paths';
+import { MIXTRAL_640M } from '../testing/bench-shapes';
 import { quantizeTensor } from './matrix.quantizer';
 import { modelTensors, type WeightRef } from './model-tensors';
 import { type QuantizationMode, planQuantization, plannedTensorFor, useMoreBits } from './quantization-plan';
 import { weightError } from './quality-report';
 import { QuantizationError } from './quantize.types';
-
-/** The benchmark's Mixtral shape (issue 5): 640 M parameters. */
-const MIXTRAL_640M: MoeConfig = {
-  architecture: 'mixtral',
-  vocabSize: 32000,
-  hiddenSize: 1024,
-  numLayers: 8,
-  numHeads: 16,
-  numKvHeads: 4,
-  headDim: 64,
-  rmsNormEps: 1e-5,
-  ropeTheta: 1e6,
-  ropeScaling: null,
-  maxPositionEmbeddings: 4096,
-  tieWordEmbeddings: false,
-  attentionBias: false,
-  qkNorm: null,
-  moe: {
-    numExperts: 8,
-    topK: 2,
-    intermediateSize: 2816,
-    normTopKProb: true,
-    scoring: 'topk-then-softmax',
-    routedScalingFactor: 1,
-    sharedExpert: null,
-  },
-  layerKinds: Array(8).fill('moe'),
-  denseIntermediateSize: 0,
-  bosTokenId: 1,
-  eosTokenIds: [2],
-};
 
 /** Mixtral-8x7B's shape: experts are 96% of its 46.7 B parameters. */
 const MIXTRAL_8X7B: MoeConfig = {
