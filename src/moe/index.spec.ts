@@ -31,6 +31,7 @@ describe('src/moe public entry', () => {
         'hashCheckpoint',
         'importModel',
         'measureBandwidth',
+        'mulberry32',
         'openCheckpoint',
         'openModel',
         'parseMoeConfig',

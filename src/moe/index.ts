@@ -28,6 +28,7 @@ export type { ChatMessage } from './tokenizer/chat-template';
 
 // Random checkpoints for tests and benchmarks
 export { createRandomCheckpoint, RANDOM_ARCHITECTURES } from './random/random-checkpoint';
+export { mulberry32 } from './random/seeded-random';
 export type { RandomCheckpointOptions, RandomArchitecture } from './random/random-checkpoint';
 
 // Generation

@@ -7,6 +7,7 @@ import { UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';
 import { createProgress } from '../progress';
 import { listDocs, withTemporaryCorpus } from './eval-corpus';
+import { mulberry32 } from '../../moe';
 
 interface EvalAnswersFlags {
   qa: string;
@@ -110,14 +111,7 @@ function flatStrings(value: unknown[]): unknown[] {
 
 /** A reproducible sample (mulberry32 shuffle), kept in file order. */
 function seededSample<T>(items: readonly T[], n: number, seed: number): T[] {
-  let s = seed >>> 0;
-  const random = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   const order = items.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -1,4 +1,19 @@
 /**
+ * Mulberry32 over a raw 32-bit seed: uniform in [0, 1), the same numbers on every platform. For
+ * callers that need a plain stream (seeded sampling of questions, test weights, LoRA initialisation).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
  * A small deterministic generator (SplitMix32 seeding a Mulberry32-style stream): the same seed gives
  * the same numbers on every platform, which random checkpoints and seeded sampling both rely on.
  */

@@ -1,5 +1,6 @@
 import type { MoeConfig } from '../../../moe/model/moe-config';
 import { TrainingOptionsError } from '../training.errors';
+import { mulberry32 } from '../../../moe';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
@@ -74,16 +75,7 @@ export function loraParameters(config: MoeConfig, o: LoraOptions): LoraParameter
 }
 
 /** Mulberry32: a small seeded generator, so a training run with the same seed starts identically. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /**
  * PEFT's initialisation: A uniform in ±1/√in (kaiming-uniform with a = √5), B zero, so the adapted

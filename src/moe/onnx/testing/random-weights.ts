@@ -1,5 +1,6 @@
 import type { ExpertWeightName, GlobalWeightName, LayerWeightName, ModelWeights, Tensor } from '../../model/model-weights';
 import type { MoeArchitecture, MoeConfig } from '../../model/moe-config';
+import { mulberry32 } from '../../random/seeded-random';
 
 /**
  * In-memory ModelWeights of seeded random values for the builder's specs, so the graph can be
@@ -99,15 +100,6 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A tiny config of each architecture's shape, for specs. */
 export function tinyConfig(architecture: MoeArchitecture, overrides: Partial<MoeConfig> = {}): MoeConfig {
