@@ -18,19 +18,6 @@ export interface TemplateRecord {
   updatedAt: Date;
 }
 
-export interface VersionRecord {
-  name: string;
-  version: number;
-  source: string;
-  description: string;
-  task: string;
-  language: string;
-  sha256: string;
-  origin: VersionOrigin;
-  createdBy: string;
-  createdAt: Date;
-}
-
 /** What a new version stores (the source is the canonical text; the rest is derived from it). */
 export interface NewVersion {
   source: string;
@@ -40,6 +27,12 @@ export interface NewVersion {
   sha256: string;
   origin: VersionOrigin;
   createdBy: string;
+}
+
+export interface VersionRecord extends NewVersion {
+  name: string;
+  version: number;
+  createdAt: Date;
 }
 
 export type SeedOutcome = 'created' | 'unchanged' | 'updated-active' | 'updated-inactive' | 'skipped-custom';
