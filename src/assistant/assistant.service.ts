@@ -113,8 +113,10 @@ export class AssistantService {
       let raw = '';
       try {
         for await (const piece of p.session.pieces) {
-          raw += piece;
-          onText(piece);
+          // PostgreSQL text cannot hold NUL, which a model can produce; the stream shows what is stored.
+          const clean = piece.replace(/\u0000/g, '');
+          raw += clean;
+          if (clean) onText(clean);
         }
       } finally {
         await p.session.close();
@@ -134,7 +136,7 @@ export class AssistantService {
       text = NO_EVIDENCE[p.language];
       onText(text);
     }
-    // PostgreSQL text cannot hold NUL, which a model (or a pasted question) can produce.
+    // A pasted question can carry NUL into the extractive answer too.
     text = text.replace(/\u0000/g, '');
     const byIndex = new Map(p.evidence.map((e) => [e.index, e.citation]));
     const citations = cited.map((n) => byIndex.get(n)).filter((c): c is CitationDto => c !== undefined);
