@@ -39,6 +39,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** When false, /metrics needs an admin key like any other endpoint. */
   metricsPublic: boolean;
+  /** Days an audit event is kept before it is pruned. */
+  auditRetentionDays: number;
   /** Generations one model runs at once (each ONNX slot holds its own KV cache). */
   generatorConcurrency: number;
   /** Requests that may wait per model beyond those running; one more is answered 429. */
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     filesDir: path.resolve(cwd, read('FILES_DIR', path.join(dataDir, 'files'), (raw) => raw)),
     logLevel: read<LogLevel>('LOG_LEVEL', 'info', (raw) => parseOneOf(raw, LOG_LEVELS)),
     metricsPublic: read('METRICS_PUBLIC', true, parseBoolean),
+    auditRetentionDays: read('AUDIT_RETENTION_DAYS', 365, (raw) => parseInteger(raw, 1, 36_500)),
     generatorConcurrency: read('GENERATOR_CONCURRENCY', 1, (raw) => parseInteger(raw, 1, 64)),
     generatorQueueLimit: read('GENERATOR_QUEUE_LIMIT', 16, (raw) => parseInteger(raw, 0, 10_000)),
     generatorThreads: read('GENERATOR_THREADS', 2, (raw) => parseInteger(raw, 1, 256)),
