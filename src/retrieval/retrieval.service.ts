@@ -28,10 +28,11 @@ export class RetrievalService {
 
   async search(auth: AuthContext, dto: SearchRequestDto): Promise<SearchResponseDto> {
     const readable = readableKnowledgeBaseIds(auth);
-    if (readable && dto.knowledgeBases) {
+    if (dto.knowledgeBases?.length) {
       // A knowledge base the key may not read is reported like one that does not exist: no leak.
-      const hidden = dto.knowledgeBases.filter((id) => !readable.includes(id));
-      if (hidden.length) throw new NotFoundError(`knowledge base ${hidden[0]} not found (or this key may not read it)`);
+      const found = new Set(await this.repository.readableKnowledgeBases(dto.knowledgeBases, readable));
+      const missing = dto.knowledgeBases.filter((id) => !found.has(id));
+      if (missing.length) throw new NotFoundError(`knowledge base ${missing[0]} not found (or this key may not read it)`);
     }
     const mode = dto.mode ?? 'hybrid';
     try {

@@ -65,9 +65,7 @@ describe('POST /api/search', () => {
     expect((await post({ query: 'ok', mode: 'fuzzy' })).status).toBe(400);
     expect((await post({ query: 'ok', knowledgeBases: ['not-a-uuid'] })).status).toBe(400);
     expect((await post({ query: 'ok', knowledgeBases: [KB_B] })).status).toBe(404);
-    const unknown = await post({ query: 'ok', knowledgeBases: [randomUUID()] }, t.adminKey!);
-    expect(unknown.status).toBe(200);
-    expect(unknown.body.results).toEqual([]);
+    expect((await post({ query: 'ok', knowledgeBases: [randomUUID()] }, t.adminKey!)).status).toBe(404);
     expect((await t.http().post('/api/search').send({ query: 'ok' })).status).toBe(401);
   });
 });

@@ -45,11 +45,12 @@ export function registerEvalCommand(program: Command): void {
       const files = await listDocs(flags.docs);
       const report = await withAppContext(command, async (ctx) => {
         const retrieval = ctx.get(RetrievalService);
-        return withTemporaryCorpus(retrieval, flags.docs, files, flags.json, async (kb, auth) => {
+        return withTemporaryCorpus(retrieval, flags.docs, files, flags.json, async (_kb, auth) => {
           const ask = createProgress({ label: 'questions', total: items.length * modes.length, json: flags.json });
           const result = await evaluateRetrieval(
             items,
-            async (query, mode, k) => (await retrieval.search(auth, { query, mode, k: Math.min(k, 100), knowledgeBases: [kb] })).results,
+            // The temporary knowledge base is in the index only (no knowledge_bases row): `auth` is scoped to it.
+            async (query, mode, k) => (await retrieval.search(auth, { query, mode, k: Math.min(k, 100) })).results,
             { modes, ks, rule: flags.rule as FoundRule, onQuestion: () => ask.tick() },
           );
           ask.finish();

@@ -202,6 +202,19 @@ export class RetrievalRepository {
     });
   }
 
+  /**
+   * Which of `ids` are knowledge bases the caller may read. Reads the documents module's
+   * `knowledge_bases` table (the one place a knowledge base exists, with or without indexed chunks),
+   * so an unknown id can be told from an empty one.
+   */
+  async readableKnowledgeBases(ids: readonly string[], readable: readonly string[] | null): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM knowledge_bases WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))`,
+      [[...ids], readable === null ? null : [...readable]],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Exact cosine (no index), best first, for measuring the HNSW index's recall. */
   async exactVectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number): Promise<Array<{ chunkId: string; score: number }>> {
     const [filter, params] = scopeFilter(scope, 'c', 3);
