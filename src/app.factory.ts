@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, AppRole } from './app.module';
+import { AuditRecorder } from './audit/audit.recorder';
 import { AppConfig, LogLevel } from './config';
 import { bodyErrorsMiddleware } from './ops/body-errors.middleware';
 import { JsonLogger } from './ops/json.logger';
@@ -30,6 +31,7 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
   );
   app.disable('x-powered-by');
   app.use(requestMetricsMiddleware(app.get(MetricsService)));
+  app.use(app.get(AuditRecorder).middleware());
   // Parsers registered by hand so their errors (bad JSON, too large) meet our handler right after.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: true });

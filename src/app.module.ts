@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -36,6 +37,7 @@ export class AppModule {
         // OpsModule before AuthModule: its rate-limit guard must run before the key check.
         ...(http ? [OpsModule] : []),
         AuthModule.forRoot({ http, printFirstAdmin: options.printFirstAdmin }),
+        ...(http ? [AuditModule] : []),
         JobsModule.forRoot({ http, consume: (role === 'api' && !config.redisUrl) || role === 'worker' }),
         ...FEATURE_MODULES,
       ],

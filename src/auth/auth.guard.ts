@@ -32,12 +32,13 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthorizedException("malformed Authorization header: expected 'Bearer <key>'");
     const auth = await this.keys.authenticate(match[1]);
+    // Known before the role check, so a refused request is still attributed (audit trail).
+    request.auth = auth;
 
     const need = this.reflector.getAllAndOverride<Role | undefined>(ROLE_METADATA, targets) ?? 'viewer';
     if (!roleAtLeast(auth.role, need)) {
       throw new ForbiddenException(`this needs the ${need} role; API key "${auth.keyName}" has the ${auth.role} role`);
     }
-    request.auth = auth;
     return true;
   }
 }
