@@ -1,0 +1,93 @@
+import type { MoeConfig } from '../../moe';
+import { AdapterError } from './export.errors';
+
+/** Our LoRA target names (src/finetune/training's LORA_TARGETS), the attention half and the expert half. */
+const ATTENTION_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const;
+const EXPERT_TARGETS = ['gate_proj', 'up_proj', 'down_proj'] as const;
+type ExpertTarget = (typeof EXPERT_TARGETS)[number];
+
+/**
+ * How checkpoints in the wild spell an expert projection under `model.layers.L.<block>.experts.E.`:
+ * Mixtral's classic `block_sparse_moe` with w1/w3/w2, everyone else (and Mixtral in transformers 5)
+ * `mlp` with gate/up/down. The first spelling present in the base checkpoint wins, so an exported
+ * adapter names the module the way that checkpoint's Hugging Face model class does.
+ */
+const MOE_BLOCKS = ['block_sparse_moe', 'mlp'];
+const EXPERT_SPELLINGS: Record<ExpertTarget, string[]> = { gate_proj: ['w1', 'gate_proj'], up_proj: ['w3', 'up_proj'], down_proj: ['w2', 'down_proj'] };
+
+/** Where one LoRA pair's delta lands in the base checkpoint. */
+export interface LoraSite {
+  /** The base tensor, e.g. `model.layers.0.self_attn.q_proj.weight`. */
+  tensor: string;
+  /** The PEFT module path (the tensor name without `.weight`); null inside a packed expert tensor, which PEFT cannot address. */
+  module: string | null;
+  /** Element offset of the [out, in] block inside the tensor (non-zero for one expert of a packed tensor). */
+  first: number;
+  out: number;
+  in: number;
+}
+
+/** What a LoRA site needs to know of the base checkpoint: its config and which tensors it holds. */
+export interface BaseTensors {
+  config: MoeConfig;
+  has(name: string): boolean;
+}
+
+/** The site of our parameter pair (layer, expert or null for attention, target). */
+export function locateSite(base: BaseTensors, layer: number, expert: number | null, target: string): LoraSite {
+  const c = base.config;
+  const p = `model.layers.${layer}.`;
+  if (expert === null) {
+    if (!(ATTENTION_TARGETS as readonly string[]).includes(target)) throw new AdapterError(`${target} is not an attention projection (q_proj, k_proj, v_proj, o_proj)`);
+    const q = c.numHeads * c.headDim;
+    const kv = c.numKvHeads * c.headDim;
+    const [out, inDim] = target === 'q_proj' ? [q, c.hiddenSize] : target === 'o_proj' ? [c.hiddenSize, q] : [kv, c.hiddenSize];
+    const tensor = `${p}self_attn.${target}.weight`;
+    if (!base.has(tensor)) throw new AdapterError(`the base checkpoint has no ${tensor}`);
+    return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim };
+  }
+  if (!(EXPERT_TARGETS as readonly string[]).includes(target)) throw new AdapterError(`${target} is not an expert projection (gate_proj, up_proj, down_proj)`);
+  const t = target as ExpertTarget;
+  const d = c.hiddenSize;
+  const f = c.moe.intermediateSize;
+  const [out, inDim] = t === 'down_proj' ? [d, f] : [f, d];
+  for (const block of MOE_BLOCKS) {
+    for (const spelling of EXPERT_SPELLINGS[t]) {
+      const tensor = `${p}${block}.experts.${expert}.${spelling}.weight`;
+      if (base.has(tensor)) return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim };
+    }
+  }
+  // transformers 5 packs every expert of a layer: gate_up_proj [E, 2f, d] (gate rows, then up rows) and down_proj [E, d, f].
+  for (const block of MOE_BLOCKS) {
+    const packed = `${p}${block}.experts.`;
+    if (t !== 'down_proj' && base.has(`${packed}gate_up_proj`)) {
+      return { tensor: `${packed}gate_up_proj`, module: null, first: expert * 2 * f * d + (t === 'up_proj' ? f * d : 0), out, in: inDim };
+    }
+    if (t === 'down_proj' && base.has(`${packed}down_proj`)) return { tensor: `${packed}down_proj`, module: null, first: expert * d * f, out, in: inDim };
+  }
+  throw new AdapterError(`the base checkpoint has no expert ${expert} ${target} in layer ${layer} (looked for ${p}{${MOE_BLOCKS.join(',')}}.experts.${expert}.{${EXPERT_SPELLINGS[t].join(',')}}.weight)`);
+}
+
+/** Every site of the base whose tensor name is `module + '.weight'` (PEFT adapters name modules, not our parameters). */
+export function siteOfModule(base: BaseTensors, module: string): LoraSite {
+  const attn = /^model\.layers\.(\d+)\.self_attn\.([a-z_]+)$/.exec(module);
+  if (attn) return locateSite(base, Number(attn[1]), null, attn[2]);
+  const expert = /^model\.layers\.(\d+)\.([a-z_]+)\.experts\.(\d+)\.([a-z0-9_]+)$/.exec(module);
+  if (expert && MOE_BLOCKS.includes(expert[2])) {
+    const target = (Object.keys(EXPERT_SPELLINGS) as ExpertTarget[]).find((t) => EXPERT_SPELLINGS[t].includes(expert[4]));
+    if (target) {
+      const site = locateSite(base, Number(expert[1]), Number(expert[3]), target);
+      if (site.module === module) return site;
+    }
+  }
+  throw new AdapterError(
+    `the adapter adapts module ${module}, which is not a projection of this base model we can merge into ` +
+      `(attention q/k/v/o_proj or expert gate/up/down projections, named as in the base checkpoint)`,
+  );
+}
+
+/** The module-name suffix PEFT's target_modules uses for a site (`q_proj`, `w1`, ...). */
+export function peftTargetName(site: LoraSite): string {
+  if (!site.module) throw new AdapterError(`${site.tensor} packs every expert in one tensor; PEFT has no module for one expert of it, so this base model's expert LoRA cannot be exported in the PEFT layout (merge it instead)`);
+  return site.module.slice(site.module.lastIndexOf('.') + 1);
+}
