@@ -4,6 +4,7 @@ import {
   parseBoolean,
   parseByteSize,
   parseInteger,
+  parseModelFolder,
   parseOneOf,
   parseUrl,
 } from './config.parsers';
@@ -41,6 +42,13 @@ export interface AppConfig {
   metricsPublic: boolean;
   /** Days an audit event is kept before it is pruned. */
   auditRetentionDays: number;
+  /**
+   * Folder of an ONNX text encoder (model.onnx + tokenizer.json + embedder.json) that new knowledge
+   * bases embed with; undefined means the built-in hashed-features embedder (docs/retrieval.md).
+   */
+  retrievalEmbedderDir?: string;
+  /** Folder of an ONNX cross-encoder (model.onnx + tokenizer.json + reranker.json) for `rerank: true`. */
+  retrievalRerankerDir?: string;
   /** Generations one model runs at once (each ONNX slot holds its own KV cache). */
   generatorConcurrency: number;
   /** Requests that may wait per model beyond those running; one more is answered 429. */
@@ -100,6 +108,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     logLevel: read<LogLevel>('LOG_LEVEL', 'info', (raw) => parseOneOf(raw, LOG_LEVELS)),
     metricsPublic: read('METRICS_PUBLIC', true, parseBoolean),
     auditRetentionDays: read('AUDIT_RETENTION_DAYS', 365, (raw) => parseInteger(raw, 1, 36_500)),
+    retrievalEmbedderDir: read<string | undefined>('RETRIEVAL_EMBEDDER_DIR', undefined, (raw) => parseModelFolder(raw, cwd, 'embedder.json')),
+    retrievalRerankerDir: read<string | undefined>('RETRIEVAL_RERANKER_DIR', undefined, (raw) => parseModelFolder(raw, cwd, 'reranker.json')),
     generatorConcurrency: read('GENERATOR_CONCURRENCY', 1, (raw) => parseInteger(raw, 1, 64)),
     generatorQueueLimit: read('GENERATOR_QUEUE_LIMIT', 16, (raw) => parseInteger(raw, 0, 10_000)),
     generatorThreads: read('GENERATOR_THREADS', 2, (raw) => parseInteger(raw, 1, 256)),

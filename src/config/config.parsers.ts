@@ -2,6 +2,9 @@
  * Parsers for environment values. Each returns the parsed value or throws a message that names
  * what was expected; the loader collects those messages for every variable.
  */
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 export function parseInteger(raw: string, min: number, max: number): number {
@@ -55,4 +58,13 @@ export function redactUrl(raw: string): string {
   } catch {
     return '<unparseable url>';
   }
+}
+
+/** An absolute path to a folder holding an ONNX model and tokenizer.json (an ONNX encoder or cross-encoder). */
+export function parseModelFolder(raw: string, cwd: string, configName: string): string {
+  const dir = path.resolve(cwd, raw.trim());
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`expected a folder with model.onnx, tokenizer.json and ${configName}; ${dir} is not a folder`);
+  // The model file may be renamed in the config file; the retrieval module checks it when it loads the folder.
+  if (!existsSync(path.join(dir, 'tokenizer.json'))) throw new Error(`${dir} lacks tokenizer.json (it needs model.onnx, tokenizer.json and optionally ${configName})`);
+  return dir;
 }

@@ -10,6 +10,8 @@ export enum JobName {
   IngestDocument = 'documents.ingest',
   /** Imports a Hugging Face checkpoint into an ONNX model folder and marks its registry row ready (src/generator). */
   ImportModel = 'models.import',
+  /** Re-embeds a knowledge base's chunks with another embedder, then makes it the knowledge base's (src/retrieval). */
+  ReembedKnowledgeBase = 'retrieval.reembed',
 }
 
 export interface DiagnosticJobPayload {
@@ -26,6 +28,7 @@ export interface JobPayloads {
   [JobName.SystemDiagnostic]: DiagnosticJobPayload;
   [JobName.IngestDocument]: { documentId: string; password?: string };
   [JobName.ImportModel]: { modelId: string };
+  [JobName.ReembedKnowledgeBase]: { knowledgeBaseId: string; embedderId: string };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

@@ -35,3 +35,17 @@ export class QaFormatError extends RetrievalError {
     super(`line ${line}: ${message}`);
   }
 }
+
+/** A knowledge base's vectors belong to an embedder this process has not loaded (its folder is no longer configured). */
+export class EmbedderUnavailableError extends RetrievalError {
+  constructor(
+    readonly knowledgeBaseId: string,
+    readonly embedderId: string,
+    available: readonly string[],
+  ) {
+    super(
+      `knowledge base ${knowledgeBaseId} is embedded with "${embedderId}", which this server has not loaded (available: ${available.join(', ')}); ` +
+        `set RETRIEVAL_EMBEDDER_DIR to that encoder's folder, or switch the knowledge base to an available embedder (PUT /api/knowledge-bases/${knowledgeBaseId}/embedder)`,
+    );
+  }
+}

@@ -12,6 +12,7 @@ interface SearchFlags {
   kb?: string[];
   k: string;
   mode: string;
+  rerank?: boolean;
   json?: boolean;
 }
 
@@ -29,7 +30,7 @@ export function parseMode(value: string): SearchMode {
   return value as SearchMode;
 }
 
-/** `zhiku search "QUERY" [--kb NAME]... [-k 5] [--mode hybrid] [--json]` */
+/** `zhiku search "QUERY" [--kb NAME]... [-k 5] [--mode hybrid] [--rerank] [--json]` */
 export function registerSearchCommand(program: Command): void {
   program
     .command('search')
@@ -38,6 +39,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--kb <name>', 'knowledge base name or id to search (repeatable; default all)', (v: string, prev: string[] = []) => [...prev, v])
     .option('-k <n>', 'how many chunks', '5')
     .option('--mode <mode>', `one of ${SEARCH_MODES.join(', ')}`, 'hybrid')
+    .option('--rerank', 'reorder the fused top 50 with the cross-encoder of RETRIEVAL_RERANKER_DIR')
     .option('--json', 'print the results as JSON')
     .action(async (query: string, flags: SearchFlags, command: Command) => {
       const k = parseK(flags.k);
@@ -45,7 +47,7 @@ export function registerSearchCommand(program: Command): void {
       if (!query.trim()) throw new UsageError('the query is empty');
       const response = await withAppContext(command, async (ctx) => {
         const knowledgeBases = flags.kb ? await resolveKnowledgeBases(ctx.get(KnowledgeBasesService), flags.kb) : undefined;
-        return ctx.get(RetrievalService).search(OPERATOR, { query, k, mode, knowledgeBases });
+        return ctx.get(RetrievalService).search(OPERATOR, { query, k, mode, knowledgeBases, rerank: flags.rerank });
       });
       if (flags.json) printJson(response);
       else process.stdout.write(formatHits(response.results));

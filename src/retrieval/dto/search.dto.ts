@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_K, MAX_QUERY_CHARS, type SearchHit } from '../store/retrieval.engine';
 import { SEARCH_MODES, type SearchMode } from '../rank/search-options';
 
@@ -42,6 +42,11 @@ export class SearchRequestDto {
   @IsOptional()
   @IsIn(SEARCH_MODES as SearchMode[])
   mode?: SearchMode;
+
+  @ApiPropertyOptional({ default: false, description: 'Reorder the fused top 50 with the cross-encoder of RETRIEVAL_RERANKER_DIR (400 when none is configured)' })
+  @IsOptional()
+  @IsBoolean()
+  rerank?: boolean;
 }
 
 export class SearchHitDto {
@@ -61,7 +66,9 @@ export class SearchHitDto {
 
 export class SearchResponseDto {
   @ApiProperty() mode!: SearchMode;
-  @ApiProperty() embedder!: string;
+  @ApiProperty({ description: 'The embedder whose vectors were searched (the primary one in lexical mode)' }) embedder!: string;
+  @ApiProperty({ type: [String], description: 'Every embedder searched: more than one while a knowledge base switches embedders' }) embedders!: string[];
+  @ApiPropertyOptional({ nullable: true, type: String }) reranker!: string | null;
   @ApiProperty({ type: [SearchHitDto] }) results!: SearchHitDto[];
 }
 

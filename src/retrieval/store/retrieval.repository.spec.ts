@@ -4,6 +4,7 @@ import { loadConfig } from '../../config';
 import { createDataSource } from '../../database/data-source.factory';
 import { freshDataDir } from '../../database/testing/embedded-template';
 import { dot } from '../embed/embedder';
+import { EmbedderSet } from '../embed/embedder-set';
 import { HashedFeaturesEmbedder } from '../embed/hashed-features.embedder';
 import { Bm25Index } from '../rank/bm25';
 import { reciprocalRankFusion } from '../rank/fusion';
@@ -196,7 +197,7 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     const done = await new RetrievalService(engine, repo).reembedKnowledgeBase(kb, small, (n) => progress.push(n));
     expect(done).toBe(2);
     expect(progress).toEqual([2]);
-    expect(await repo.knowledgeBaseEmbedder(kb)).toEqual({ embedderId: 'zhiku-hashed-v1-16', chunks: 2 });
+    expect(await repo.knowledgeBaseEmbedder(kb)).toEqual({ embedderId: 'zhiku-hashed-v1-16', pendingEmbedderId: null, chunks: 2 });
     const indexes = await ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'retrieval_chunks' AND indexname LIKE '%hashed_v1_16'`);
     expect(indexes).toEqual([{ indexname: 'retrieval_chunks_hnsw_zhiku_hashed_v1_16' }]);
     const scope = { readableKnowledgeBaseIds: [kb] };
@@ -205,6 +206,31 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     expect((await smallEngine.search({ query: '冻土带', mode: 'vector', scope }))[0].text).toBe('冻土带机场的跑道');
     // Lexical search does not depend on the embedder.
     expect((await engine.search({ query: '冻土带', mode: 'lexical', scope })).map((h) => h.text)).toEqual(['冻土带机场的跑道']);
+  });
+
+  it('while a knowledge base switches embedders, vector search queries both and every chunk stays findable', async () => {
+    const kb = randomUUID();
+    const texts = ['冻土带机场的跑道', 'Raymond James Stadium in Tampa', '漠河机场投资4.7亿元'];
+    const d = doc(kb, 's.txt', texts);
+    await engine.indexDocument(d);
+    const small = new HashedFeaturesEmbedder({ dimension: 32 });
+    const both = new RetrievalEngine(repo, new EmbedderSet(engine.embedder, [small]));
+    expect(await repo.startEmbedderSwitch(kb, small.id)).toBe('pending');
+    // The job has moved one chunk so far.
+    await both.ensureVectorIndex(small);
+    const [moved] = d.chunks;
+    await repo.updateEmbeddings(kb, small.id, [moved.chunkId], await small.embedBatch([indexText(moved)], 'passage'));
+    const scope = { readableKnowledgeBaseIds: [kb] };
+    const during = await both.searchWithEmbedders({ query: '冻土带 Tampa 漠河', mode: 'vector', k: 10, scope });
+    expect(during.embedders.sort()).toEqual([engine.embedder.id, small.id].sort());
+    expect(during.hits.map((h) => h.text).sort()).toEqual([...texts].sort());
+    // A document added meanwhile is embedded with the target at once.
+    expect((await both.prepare(doc(kb, 'late.txt', ['新文档']))).embedderId).toBe(small.id);
+    expect(await new RetrievalService(both, repo).reembedKnowledgeBase(kb, small)).toBe(2);
+    expect(await repo.knowledgeBaseEmbedder(kb)).toEqual({ embedderId: small.id, pendingEmbedderId: null, chunks: 3 });
+    const after = await both.searchWithEmbedders({ query: '冻土带', mode: 'vector', k: 10, scope });
+    expect(after.embedders).toEqual([small.id]);
+    expect(after.hits[0].text).toBe(texts[0]);
   });
 
   it('turns bad requests into InvalidSearchError before touching the database', async () => {

@@ -12,6 +12,13 @@ export const MAX_TERM_CHARS = 64;
  */
 export const DEFAULT_EF_SEARCH = 200;
 
+export interface KnowledgeBaseEmbedder {
+  embedderId: string;
+  /** The embedder a running switch moves it to. */
+  pendingEmbedderId: string | null;
+  chunks: number;
+}
+
 export interface EmbeddedDocument extends DocumentToIndex {
   embedderId: string;
   /** terms[i] and embeddings[i] belong to chunks[i]. */
@@ -250,11 +257,54 @@ export class RetrievalRepository {
     await this.db.query(`DROP INDEX IF EXISTS ${vectorIndexName(embedderId)}`);
   }
 
-  async knowledgeBaseEmbedder(knowledgeBaseId: string): Promise<{ embedderId: string; chunks: number } | null> {
-    const [row] = await this.db.query(`SELECT embedder_id AS "embedderId", chunk_count AS chunks FROM retrieval_kb_stats WHERE knowledge_base_id = $1`, [
-      knowledgeBaseId,
-    ]);
+  /** The embedder a knowledge base's vectors belong to, and the one it is switching to (null when none). */
+  async knowledgeBaseEmbedder(knowledgeBaseId: string): Promise<KnowledgeBaseEmbedder | null> {
+    const [row] = await this.db.query(
+      `SELECT embedder_id AS "embedderId", pending_embedder_id AS "pendingEmbedderId", chunk_count AS chunks
+       FROM retrieval_kb_stats WHERE knowledge_base_id = $1`,
+      [knowledgeBaseId],
+    );
     return row ?? null;
+  }
+
+  /**
+   * The embedders whose vectors the knowledge bases in scope hold: each one's current embedder and,
+   * while it switches, the target. A small table, so this costs far less than the search itself.
+   */
+  async embeddersInScope(scope: SearchScope): Promise<string[]> {
+    const [filter, params] = scopeFilter({ ...scope, documentIds: null, tags: null }, 'k', 1);
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT DISTINCT e.id FROM retrieval_kb_stats k, unnest(ARRAY[k.embedder_id, k.pending_embedder_id]) AS e(id)
+       WHERE e.id IS NOT NULL AND ${filter} ORDER BY e.id`,
+      params,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Starts a switch to `embedderId`: recorded as pending, so new documents are embedded with it and
+   * searches query both embedders. A knowledge base with nothing indexed yet switches at once
+   * ('switched'); one already on that embedder is left alone ('unchanged').
+   */
+  async startEmbedderSwitch(knowledgeBaseId: string, embedderId: string): Promise<'switched' | 'unchanged' | 'pending'> {
+    return this.db.transaction(async (m) => {
+      const [row]: Array<{ embedder_id: string; pending_embedder_id: string | null; chunk_count: number }> = await m.query(
+        `SELECT embedder_id, pending_embedder_id, chunk_count FROM retrieval_kb_stats WHERE knowledge_base_id = $1 FOR UPDATE`,
+        [knowledgeBaseId],
+      );
+      if (!row || row.chunk_count === 0) {
+        await m.query(
+          `INSERT INTO retrieval_kb_stats (knowledge_base_id, embedder_id) VALUES ($1, $2)
+           ON CONFLICT (knowledge_base_id) DO UPDATE SET embedder_id = excluded.embedder_id, pending_embedder_id = NULL, updated_at = now()`,
+          [knowledgeBaseId, embedderId],
+        );
+        return 'switched';
+      }
+      if (row.embedder_id === embedderId && row.pending_embedder_id === null) return 'unchanged';
+      // Switching back to the current embedder while a switch runs is a switch too: the chunks already moved must come back.
+      await m.query(`UPDATE retrieval_kb_stats SET pending_embedder_id = $2, updated_at = now() WHERE knowledge_base_id = $1`, [knowledgeBaseId, embedderId]);
+      return 'pending';
+    });
   }
 
   /** Chunks of a knowledge base not yet embedded by `embedderId` (the re-embedding job's next batch). */
@@ -276,12 +326,17 @@ export class RetrievalRepository {
     });
   }
 
-  async setKnowledgeBaseEmbedder(knowledgeBaseId: string, embedderId: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO retrieval_kb_stats (knowledge_base_id, embedder_id) VALUES ($1, $2)
-       ON CONFLICT (knowledge_base_id) DO UPDATE SET embedder_id = excluded.embedder_id, updated_at = now()`,
+  /**
+   * Ends a switch: `embedderId` becomes the knowledge base's embedder, unless another switch has
+   * replaced it meanwhile (then the newer job finishes it). Returns whether it took effect.
+   */
+  async setKnowledgeBaseEmbedder(knowledgeBaseId: string, embedderId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE retrieval_kb_stats SET embedder_id = $2, pending_embedder_id = NULL, updated_at = now()
+       WHERE knowledge_base_id = $1 AND (pending_embedder_id IS NULL OR pending_embedder_id = $2) RETURNING 1`,
       [knowledgeBaseId, embedderId],
     );
+    return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
   }
 }
 

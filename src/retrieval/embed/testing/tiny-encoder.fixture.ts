@@ -34,7 +34,7 @@ export function tinyWeights(vocab: number, hidden: number, seed = 7): TinyEncode
  *
  * Padded positions come out as zeros, so mean pooling that counted them would give a different answer.
  */
-export function writeTinyEncoder(dir: string, w: TinyEncoderWeights, tokenizerJson: object, config: object, head?: Float32Array): string {
+export function writeTinyEncoder(dir: string, w: TinyEncoderWeights, tokenizerJson: object, config: object, head?: Float32Array, headOn: 'first' | 'sum' = 'first'): string {
   mkdirSync(dir, { recursive: true });
   const g = new OnnxGraph(null, 17);
   const ids = g.input('input_ids', OnnxDataType.INT64, ['batch', 'seq']);
@@ -48,9 +48,13 @@ export function writeTinyEncoder(dir: string, w: TinyEncoderWeights, tokenizerJs
   const m = g.op('Cast', [g.op('Unsqueeze', [mask, g.int64([-1])])], { attrs: { to: attr.int(OnnxDataType.FLOAT) } });
   const hidden = g.op('Mul', [h, m]);
   if (head) {
-    // Cross-encoder head: the first token's state times a [H, 1] vector gives logits [B, 1].
-    const first = g.op('Gather', [hidden, g.int64([0], [])], { attrs: { axis: attr.int(1) } });
-    g.alias(g.op('MatMul', [first, g.floatWeight('classifier', [w.hidden, 1], head)]), 'logits');
+    // Cross-encoder head: the first token's state (or, with no attention to mix tokens, the sum of all
+    // states, so the score depends on the passage) times a [H, 1] vector gives logits [B, 1].
+    const pooled =
+      headOn === 'first'
+        ? g.op('Gather', [hidden, g.int64([0], [])], { attrs: { axis: attr.int(1) } })
+        : g.op('ReduceSum', [hidden, g.int64([1])], { attrs: { keepdims: attr.int(0) } });
+    g.alias(g.op('MatMul', [pooled, g.floatWeight('classifier', [w.hidden, 1], head)]), 'logits');
     g.output('logits', OnnxDataType.FLOAT, ['batch', 1]);
   } else {
     g.alias(hidden, 'last_hidden_state');
