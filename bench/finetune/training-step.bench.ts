@@ -17,7 +17,7 @@ import { openCheckpoint } from '../../src/moe/checkpoint/checkpoint.loader';
 import { createRandomCheckpoint } from '../../src/moe/random/random-checkpoint';
 import { LoraStepRunner, type TrainingBatch } from '../../src/finetune/training/engine/lora-step.runner';
 import type { GradientEngine } from '../../src/finetune/training/engine/lora.trainer';
-import { IGNORE_INDEX } from '../../src/finetune/training/lora/lora-training-graph.builder';
+import { IGNORE_INDEX } from '../../src/finetune/training/graph/training-losses';
 import { initLoraParameters, LORA_TARGETS, loraParameters, seededRandom } from '../../src/finetune/training/lora/lora.options';
 import { TfjsLoraReference } from '../../src/finetune/training/reference/lora-reference.tfjs';
 

@@ -7,7 +7,8 @@ describe('finetune/training public entry', () => {
         'AdamWOptimizer', 'IGNORE_INDEX', 'LORA_TARGETS', 'LoraStepRunner', 'LoraTrainer', 'NoGradientRuleError', 'TapeGraph',
         'TfjsLoraReference', 'TrainingError', 'TrainingOptionsError', 'UnsupportedGradientError', 'buildBackward',
         'buildLoraTrainingGraph', 'clipByGlobalNorm', 'cosineLr', 'initLoraParameters', 'loraParameters', 'seededRandom',
-        'supportedGradientOps', 'validateLoraOptions',
+        'supportedGradientOps', 'validateLoraOptions', 'buildTrainingGraph', 'DEFAULT_ROUTER_AUX_LOSS_COEF', 'baseParameterValues',
+        'baseParameterTensor', 'baseWeightKey', 'buildSftExamples', 'packSequences', 'padSequence', 'toTrainingBatches',
       ].sort(),
     );
   });

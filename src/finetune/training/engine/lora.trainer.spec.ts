@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openCheckpoint, type OpenedCheckpoint } from '../../../moe/checkpoint/checkpoint.loader';
 import { createRandomCheckpoint } from '../../../moe/random/random-checkpoint';
-import { IGNORE_INDEX } from '../lora/lora-training-graph.builder';
+import { IGNORE_INDEX } from '../graph/training-losses';
 import { initLoraParameters, seededRandom, type LoraOptions } from '../lora/lora.options';
 import { TrainingOptionsError } from '../training.errors';
 import { LoraStepRunner, type TrainingBatch } from './lora-step.runner';

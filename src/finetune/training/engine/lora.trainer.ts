@@ -1,6 +1,7 @@
 import { AdamWOptimizer, type AdamWOptions } from '../optim/adamw.optimizer';
 import { clipByGlobalNorm, cosineLr } from '../optim/lr-schedule';
 import { TrainingOptionsError } from '../training.errors';
+import { mulberry32 } from '../../../moe';
 import type { StepResult, TrainingBatch } from './lora-step.runner';
 
 /** Anything that computes loss and LoRA gradients for a batch: the ONNX Runtime runner or the tfjs reference. */
@@ -19,6 +20,8 @@ export interface TrainerOptions {
   /** Global-norm clip; undefined or 0 turns clipping off. */
   maxGradNorm?: number;
   adamw?: AdamWOptions;
+  /** Seeds the LoRA dropout masks: micro-batch i gets a seed drawn from (seed, i) unless it carries its own. */
+  seed?: number;
 }
 
 export interface StepRecord {
@@ -27,6 +30,8 @@ export interface StepRecord {
   loss: number;
   lr: number;
   gradNorm: number;
+  /** Mean load-balancing loss over the update's micro-batches, when the engine reports it. */
+  auxLoss?: number;
 }
 
 /**
@@ -60,9 +65,14 @@ export class LoraTrainer {
     for (let step = 0; step < this.options.steps; step++) {
       const sum = new Map<string, Float32Array>();
       let lossSum = 0;
+      let auxSum: number | undefined;
       for (let k = 0; k < accumulation; k++) {
-        const { loss, grads } = await this.engine.step(nextBatch(micro++), values);
+        const batch = nextBatch(micro);
+        const seeded = batch.dropoutSeed === undefined ? { ...batch, dropoutSeed: dropoutSeed(this.options.seed ?? 0, micro) } : batch;
+        micro++;
+        const { loss, auxLoss, grads } = await this.engine.step(seeded, values);
         lossSum += loss;
+        if (auxLoss !== undefined) auxSum = (auxSum ?? 0) + auxLoss;
         for (const [name, g] of grads) {
           const acc = sum.get(name);
           if (!acc) sum.set(name, Float32Array.from(g));
@@ -76,12 +86,18 @@ export class LoraTrainer {
         step,
       );
       this.optimizer.step(values, sum, lr);
-      const record = { step, loss: lossSum / accumulation, lr, gradNorm };
+      const record: StepRecord = { step, loss: lossSum / accumulation, lr, gradNorm };
+      if (auxSum !== undefined) record.auxLoss = auxSum / accumulation;
       history.push(record);
       onStep?.(record);
     }
     return history;
   }
+}
+
+/** A per-micro-batch seed in [0, 2³¹), the same for the same (seed, index). */
+function dropoutSeed(seed: number, micro: number): number {
+  return Math.floor(mulberry32((seed * 1000003 + micro) >>> 0)() * 2 ** 31);
 }
 
 function globalNorm(grads: ReadonlyMap<string, Float32Array>): number {

@@ -10,6 +10,11 @@ export interface LoraOptions {
   rank: number;
   alpha: number;
   targets: readonly LoraTarget[];
+  /**
+   * Dropout on the adapter's input, x → dropout(x)·A·B, in [0, 1); default 0. The mask is drawn in the
+   * graph from the batch's dropout seed; evaluation runs with rate 0.
+   */
+  dropout?: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export interface LoraParameter {
 export function validateLoraOptions(o: LoraOptions): void {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new TrainingOptionsError(`LoRA rank must be a positive integer, got ${o.rank}`);
   if (!(o.alpha > 0)) throw new TrainingOptionsError(`LoRA alpha must be positive, got ${o.alpha}`);
+  if (o.dropout !== undefined && !(o.dropout >= 0 && o.dropout < 1)) throw new TrainingOptionsError(`LoRA dropout must be in [0, 1), got ${o.dropout}`);
   if (o.targets.length === 0) throw new TrainingOptionsError(`LoRA needs at least one target among ${LORA_TARGETS.join(', ')}`);
   for (const t of o.targets) {
     if (!LORA_TARGETS.includes(t)) throw new TrainingOptionsError(`unknown LoRA target '${t}'; choose among ${LORA_TARGETS.join(', ')}`);
@@ -60,7 +66,9 @@ export function loraParameters(config: MoeConfig, o: LoraOptions): LoraParameter
   validateLoraOptions(o);
   const out: LoraParameter[] = [];
   for (let layer = 0; layer < config.numLayers; layer++) {
-    const owners: Array<number | null> = [null, ...Array.from({ length: config.moe.numExperts }, (_, e) => e)];
+    // Dense MLP layers and shared experts take no adapters: LoRA's expert targets are the routed experts.
+    const experts = config.layerKinds[layer] === 'dense' ? 0 : config.moe.numExperts;
+    const owners: Array<number | null> = [null, ...Array.from({ length: experts }, (_, e) => e)];
     for (const expert of owners) {
       for (const target of LORA_TARGETS) {
         if (!o.targets.includes(target) || EXPERT_TARGETS.has(target) !== (expert !== null)) continue;

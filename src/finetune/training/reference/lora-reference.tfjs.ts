@@ -3,7 +3,7 @@ import type { MoeConfig } from '../../../moe/model/moe-config';
 import type { ModelWeights, Tensor } from '../../../moe/model/model-weights';
 import { buildRopeCache } from '../../../moe/onnx/decoder/rope-cache';
 import type { TrainingBatch, StepResult } from '../engine/lora-step.runner';
-import { IGNORE_INDEX } from '../lora/lora-training-graph.builder';
+import { IGNORE_INDEX } from '../graph/training-losses';
 import type { LoraOptions, LoraParameter } from '../lora/lora.options';
 
 /**

@@ -6,8 +6,9 @@ import { createRandomCheckpoint } from '../../../moe/random/random-checkpoint';
 import { LoraStepRunner, type TrainingBatch } from '../engine/lora-step.runner';
 import { TfjsLoraReference } from '../reference/lora-reference.tfjs';
 import { TrainingOptionsError } from '../training.errors';
-import { buildLoraTrainingGraph, IGNORE_INDEX } from './lora-training-graph.builder';
-import { initLoraParameters, LORA_TARGETS, loraParameters, seededRandom, type LoraOptions } from './lora.options';
+import { buildTrainingGraph as buildLoraTrainingGraph } from './training-graph.builder';
+import { IGNORE_INDEX } from './training-losses';
+import { initLoraParameters, LORA_TARGETS, loraParameters, seededRandom, type LoraOptions } from '../lora/lora.options';
 
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: LORA_TARGETS };
 const [B, S] = [2, 8];
@@ -89,10 +90,13 @@ describe('LoRA training graph', () => {
     }
   });
 
-  it('refuses out-of-range options and architectures it does not build', () => {
-    expect(() => buildLoraTrainingGraph(ckpt.config, ckpt.weights, { lora: { ...LORA, rank: 0 }, batch: B, seqLen: S })).toThrow(/rank must be a positive integer/);
-    expect(() => buildLoraTrainingGraph(ckpt.config, ckpt.weights, { lora: { ...LORA, targets: ['w9' as never] }, batch: B, seqLen: S })).toThrow(TrainingOptionsError);
-    const qwen = { ...ckpt.config, moe: { ...ckpt.config.moe, sharedExpert: { intermediateSize: 8, gated: true } } };
-    expect(() => buildLoraTrainingGraph(qwen, ckpt.weights, { lora: LORA, batch: B, seqLen: S })).toThrow(/shared experts/);
+  it('refuses out-of-range options and an empty trained set', () => {
+    const build = (o: Partial<Parameters<typeof buildLoraTrainingGraph>[2]>) => () => buildLoraTrainingGraph(ckpt.config, ckpt.weights, { lora: LORA, batch: B, seqLen: S, ...o });
+    expect(build({ lora: { ...LORA, rank: 0 } })).toThrow(/rank must be a positive integer/);
+    expect(build({ lora: { ...LORA, targets: ['w9' as never] } })).toThrow(TrainingOptionsError);
+    expect(build({ lora: { ...LORA, dropout: 1 } })).toThrow(/dropout must be in \[0, 1\)/);
+    expect(build({ lora: null })).toThrow(/nothing to train/);
+    expect(build({ base: 'router', routerAuxLossCoef: -1 })).toThrow(/coefficient/);
+    expect(build({ batch: 0 })).toThrow(/positive integers/);
   });
 });
