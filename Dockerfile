@@ -11,6 +11,7 @@ WORKDIR /app
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/prompts ./prompts

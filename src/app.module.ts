@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig, ConfigModule } from './config';
+import { ConsoleModule } from './console/console.module';
 import { DatabaseModule } from './database/database.module';
 import { FEATURE_MODULES } from './features';
 import { JobsModule } from './jobs/jobs.module';
@@ -38,6 +39,8 @@ export class AppModule {
         ...(http ? [OpsModule] : []),
         AuthModule.forRoot({ http, printFirstAdmin: options.printFirstAdmin }),
         ...(http ? [AuditModule] : []),
+        // The admin console's files and page fallback: HTTP only, answered before the API's 404.
+        ...(http ? [ConsoleModule] : []),
         JobsModule.forRoot({ http, consume: (role === 'api' && !config.redisUrl) || role === 'worker' }),
         ...FEATURE_MODULES,
       ],

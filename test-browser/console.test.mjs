@@ -1,0 +1,88 @@
+// The console in a real browser against the real server: the walk an operator takes.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ADMIN_KEY, launchBrowser, SHARED_DATA, shot, startServer } from './support.mjs';
+
+const PDF_ZH = path.join(SHARED_DATA, 'docs', 'pdf', 'pdfjs__issue12823.pdf');
+
+describe('admin console', () => {
+  let server;
+  let browser;
+  let page;
+  const state = {};
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('login: a wrong key is refused in words, the right one opens the console in Chinese', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('API 密钥').fill('zk_wrong_key_wrong_key_wrong_key');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('alert').filter({ hasText: '密钥无效' }).waitFor();
+    await shot(page, '01-login-zh');
+    await page.getByLabel('API 密钥').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: '知识库' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/kb');
+    // The key is in the tab's session storage and in no URL.
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('zhiku.apiKey')), ADMIN_KEY);
+    assert.ok(!page.url().includes(ADMIN_KEY));
+  });
+
+  test('knowledge base: create, upload a real PDF, watch it become ready, see its chunks beside the page', async () => {
+    await page.getByLabel('名称').fill('浏览器测试库');
+    await page.getByRole('button', { name: '新建知识库' }).click();
+    await page.getByRole('link', { name: '浏览器测试库' }).click();
+    await page.waitForURL(/\/kb\/[0-9a-f-]{36}$/);
+    state.kbId = page.url().split('/').pop();
+    await page.getByTestId('upload-input').setInputFiles(PDF_ZH);
+    const row = page.locator('tr[data-filename="pdfjs__issue12823.pdf"]');
+    await row.waitFor();
+    await page.locator('tr[data-filename="pdfjs__issue12823.pdf"][data-status="ready"]').waitFor({ timeout: 90_000 });
+    await shot(page, '02-knowledge-base-zh');
+    // A reload keeps the session and shows the same documents.
+    await page.reload();
+    await page.locator('tr[data-status="ready"]').waitFor();
+    await row.getByRole('link').click();
+    await page.getByTestId('highlight').waitFor();
+    // Choosing another chunk moves the highlight to its text in the page pane.
+    const chunks = page.locator('.chunk');
+    assert.ok((await chunks.count()) >= 2, 'the PDF has several chunks');
+    await chunks.nth(1).click();
+    const second = (await chunks.nth(1).locator('.chunk-text').innerText()).trim();
+    assert.equal((await page.getByTestId('highlight').innerText()).trim(), second);
+    await shot(page, '03-document-zh');
+  });
+
+  test('ask: a streamed answer whose citation mark opens the cited chunk and its page', async () => {
+    await page.getByRole('link', { name: '问答' }).click();
+    await page.getByRole('textbox', { name: '问题' }).fill('描述团队的共同目标有什么好处？');
+    await page.getByRole('button', { name: '发送' }).click();
+    const answer = page.getByTestId('answer').last();
+    await answer.locator('button.cite:not([disabled])').first().waitFor({ timeout: 60_000 });
+    assert.match(await answer.innerText(), /有利于团队成员理解目标并朝着目标努力/);
+    await shot(page, '04-ask-zh');
+    await answer.locator('button.cite').first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /pdfjs__issue12823\.pdf · 第 1 页/);
+    assert.match(await dialog.getByTestId('citation-text').innerText(), /共同目标/);
+    await shot(page, '05-citation-zh');
+    await dialog.getByRole('link', { name: '在文档中查看' }).click();
+    await page.getByTestId('highlight').filter({ hasText: '共同目标' }).waitFor();
+    // A follow-up keeps the conversation: it is in the URL, and a reload shows both turns.
+    await page.goBack();
+    await page.getByTestId('answer').first().waitFor();
+    assert.match(new URL(page.url()).search, /^\?c=[0-9a-f-]{36}$/);
+  });
+});

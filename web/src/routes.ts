@@ -1,0 +1,27 @@
+import type { FunctionComponent } from 'preact';
+import type { Me, Role } from './api/types';
+import { match } from './router';
+import { AskScreen } from './screens/ask';
+import { DocumentScreen } from './screens/document-view';
+import { KnowledgeBaseScreen } from './screens/knowledge-base';
+import { KnowledgeBasesScreen } from './screens/knowledge-bases';
+
+export interface ScreenProps {
+  params: Record<string, string>;
+  me: Me;
+}
+
+interface Route {
+  match: (path: string) => Record<string, string> | null;
+  role: Role;
+  screen: FunctionComponent<ScreenProps>;
+}
+
+const route = (pattern: string, role: Role, screen: FunctionComponent<ScreenProps>): Route => ({ match: (p) => match(pattern, p), role, screen });
+
+export const ROUTES: Route[] = [
+  route('/kb', 'viewer', KnowledgeBasesScreen),
+  route('/kb/:id', 'viewer', KnowledgeBaseScreen),
+  route('/documents/:id', 'viewer', DocumentScreen),
+  route('/ask', 'viewer', AskScreen),
+];
