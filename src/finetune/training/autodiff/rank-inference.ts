@@ -15,7 +15,7 @@ const SAME_AS_FIRST = new Set([
 ]);
 const BROADCAST = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Where', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual', 'And', 'Or',
-  'Sum', 'Max', 'Min', 'MatMul',
+  'Sum', 'Max', 'Min', 'MatMul', 'Mod',
 ]);
 
 function intAttr(node: TapeNode, name: string, fallback: number): number {
