@@ -85,4 +85,41 @@ describe('admin console', () => {
     await page.getByTestId('answer').first().waitFor();
     assert.match(new URL(page.url()).search, /^\?c=[0-9a-f-]{36}$/);
   });
+
+  test('write: the task options come from its template; without a model the reason is shown in words', async () => {
+    await page.getByRole('link', { name: '写作', exact: true }).click();
+    await page.getByRole('tab', { name: '改写' }).click();
+    await page.getByLabel('语气').selectOption('formal');
+    await page.getByLabel('原文', { exact: true }).fill('我们下周开会讨论预算。');
+    await page.getByRole('button', { name: '开始' }).click();
+    // With no generative model registered, the server refuses before streaming, and says why.
+    const outcome = await Promise.race([
+      page.getByRole('alert').waitFor().then(() => 'error'),
+      page.getByTestId('write-output').filter({ hasText: /\S/ }).waitFor().then(() => 'text'),
+    ]);
+    if (outcome === 'error') assert.ok((await page.getByRole('alert').innerText()).length > 10);
+    await shot(page, '06-write-zh');
+  });
+
+  test('prompts: edit a template into a new version, see the diff, roll back', async () => {
+    await page.getByRole('link', { name: '提示词' }).click();
+    await page.getByRole('link', { name: 'qa.zh', exact: true }).click();
+    await page.getByTestId('preview').first().waitFor();
+    assert.match(await page.getByTestId('active-version').innerText(), /v1/);
+    await shot(page, '07-prompt-editor-zh');
+    const source = page.getByLabel(/模板源文件/);
+    await source.fill((await source.inputValue()) + '\n请用简洁的语言回答。\n');
+    await page.getByRole('button', { name: '保存为新版本' }).click();
+    await page.getByRole('status').filter({ hasText: 'v2' }).waitFor();
+    assert.match(await page.getByTestId('active-version').innerText(), /v2/);
+    await page.getByRole('tab', { name: /版本/ }).click();
+    await page.getByRole('button', { name: '与上一版比较' }).click();
+    await page.getByTestId('diff').locator('.add', { hasText: '请用简洁的语言回答' }).waitFor();
+    await shot(page, '08-prompt-versions-zh');
+    await page.getByRole('button', { name: '回滚到 v1' }).click();
+    await page.getByTestId('active-version').filter({ hasText: 'v1' }).waitFor();
+    const served = await server.api('GET', '/api/prompts/qa.zh');
+    assert.equal(served.activeVersion, 1);
+    assert.equal(served.latestVersion, 2);
+  });
 });

@@ -2,6 +2,9 @@ import type { FunctionComponent } from 'preact';
 import type { Me, Role } from './api/types';
 import { match } from './router';
 import { AskScreen } from './screens/ask';
+import { WriteScreen } from './screens/write';
+import { PromptEditorScreen } from './screens/prompt-editor';
+import { PromptsScreen } from './screens/prompts';
 import { DocumentScreen } from './screens/document-view';
 import { KnowledgeBaseScreen } from './screens/knowledge-base';
 import { KnowledgeBasesScreen } from './screens/knowledge-bases';
@@ -24,4 +27,7 @@ export const ROUTES: Route[] = [
   route('/kb/:id', 'viewer', KnowledgeBaseScreen),
   route('/documents/:id', 'viewer', DocumentScreen),
   route('/ask', 'viewer', AskScreen),
+  route('/write', 'viewer', WriteScreen),
+  route('/prompts', 'viewer', PromptsScreen),
+  route('/prompts/:name', 'viewer', PromptEditorScreen),
 ];
