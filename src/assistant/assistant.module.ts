@@ -14,6 +14,6 @@ import { WritingService } from './writing.service';
   imports: [DocumentsModule, RetrievalModule, PromptsModule, GeneratorModule],
   controllers: [AssistantController],
   providers: [AssistantService, WritingService, ModelPicker, ConversationsRepository],
-  exports: [AssistantService, WritingService],
+  exports: [AssistantService, WritingService, ModelPicker],
 })
 export class AssistantModule {}

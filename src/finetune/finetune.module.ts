@@ -1,12 +1,22 @@
 import { Module } from '@nestjs/common';
+import { AssistantModule } from '../assistant';
+import { DocumentsModule } from '../documents/documents.module';
+import { GeneratorModule } from '../generator';
+import { PromptsModule } from '../prompts';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsRepository } from './datasets/datasets.repository';
 import { DatasetsService } from './datasets/datasets.service';
+import { DraftQaHandler } from './drafts/draft-qa.handler';
+import { DraftsController } from './drafts/drafts.controller';
+import { DraftsRepository } from './drafts/drafts.repository';
+import { DraftsService } from './drafts/drafts.service';
+import { QaDrafter } from './drafts/qa-drafter';
 
-/** Fine-tuning: curated datasets (src/finetune/datasets); the training engine joins here (src/finetune/training). */
+/** Fine-tuning: curated datasets (src/finetune/datasets) and Q&A drafted from documents (src/finetune/drafts); the training engine joins here (src/finetune/training). */
 @Module({
-  controllers: [DatasetsController],
-  providers: [DatasetsRepository, DatasetsService],
+  imports: [DocumentsModule, PromptsModule, GeneratorModule, AssistantModule],
+  controllers: [DatasetsController, DraftsController],
+  providers: [DatasetsRepository, DatasetsService, DraftsRepository, DraftsService, QaDrafter, DraftQaHandler],
   exports: [DatasetsService],
 })
 export class FinetuneModule {}

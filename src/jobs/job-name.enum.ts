@@ -10,6 +10,8 @@ export enum JobName {
   IngestDocument = 'documents.ingest',
   /** Imports a Hugging Face checkpoint into an ONNX model folder and marks its registry row ready (src/generator). */
   ImportModel = 'models.import',
+  /** Drafts candidate Q&A from a document's chunks with a model, as pending drafts of a dataset (src/finetune/drafts). */
+  DraftDatasetQa = 'datasets.draft-qa',
   /** Re-embeds a knowledge base's chunks with another embedder, then makes it the knowledge base's (src/retrieval). */
   ReembedKnowledgeBase = 'retrieval.reembed',
 }
@@ -23,11 +25,24 @@ export interface DiagnosticJobPayload {
   note?: string;
 }
 
+export interface DraftDatasetQaPayload {
+  datasetId: string;
+  documentId: string;
+  knowledgeBaseId: string;
+  /** name@version of the model that drafts. */
+  model: string | null;
+  maxChunks: number;
+  perChunk: number;
+  /** The editor the job acts for. */
+  requestedBy: { keyId: string; keyName: string };
+}
+
 /** Payload type of each job, checked at enqueue time and handed to the handler. */
 export interface JobPayloads {
   [JobName.SystemDiagnostic]: DiagnosticJobPayload;
   [JobName.IngestDocument]: { documentId: string; password?: string };
   [JobName.ImportModel]: { modelId: string };
+  [JobName.DraftDatasetQa]: DraftDatasetQaPayload;
   [JobName.ReembedKnowledgeBase]: { knowledgeBaseId: string; embedderId: string };
 }
 

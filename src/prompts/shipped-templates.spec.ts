@@ -3,7 +3,7 @@ import { CompiledTemplate } from './prompt.renderer';
 import { readShippedTemplates, shippedPromptsDir } from './shipped-prompts.seeder';
 import { trialRender } from './prompts.service';
 
-const TASKS = ['qa', 'qa-strict', 'summarize', 'rewrite', 'expand', 'polish', 'continue', 'translate', 'outline', 'condense'];
+const TASKS = ['qa', 'qa-strict', 'summarize', 'rewrite', 'expand', 'polish', 'continue', 'translate', 'outline', 'condense', 'qa-draft'];
 const files = readShippedTemplates();
 const byName = new Map(files.map((f) => [f.file.replace(/\.md$/, ''), parseTemplateSource(f.source, f.file)]));
 const compiled = (name: string) => new CompiledTemplate(byName.get(name)!);

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../common';
 import type { StoredRecord } from './dataset-record';
 import { contentHash } from './dedupe';
 
-export type VersionOperation = 'import' | 'edit' | 'split' | 'from-answer';
+export type VersionOperation = 'import' | 'edit' | 'split' | 'from-answer' | 'drafts';
 
 export interface DatasetRow {
   id: string;
@@ -81,7 +81,8 @@ export class DatasetsRepository {
   /** By id or by name. */
   async find(ref: string): Promise<DatasetRow | undefined> {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
-    const rows = await this.db.query(`SELECT * FROM datasets WHERE ${isUuid ? 'id = $1::uuid OR ' : ''}name = $1 LIMIT 1`, [ref]);
+    // One parameter typed both uuid and varchar is an error in PostgreSQL: pass the id separately.
+    const rows = await this.db.query(`SELECT * FROM datasets WHERE ${isUuid ? 'id = $2::uuid OR ' : ''}name = $1 LIMIT 1`, isUuid ? [ref, ref] : [ref]);
     return rows[0] ? mapDataset(rows[0]) : undefined;
   }
 
@@ -106,9 +107,10 @@ export class DatasetsRepository {
   /**
    * Creates the next version of a dataset (and the dataset itself when `create` names a new one) in
    * one transaction. `build` gets the records of the latest version (none for a new dataset) under a
-   * row lock, so concurrent edits queue up instead of losing each other's changes.
+   * row lock, so concurrent edits queue up instead of losing each other's changes; it also gets the
+   * transaction, for changes elsewhere that must commit or fail with the version (approved drafts).
    */
-  async addVersion(ref: { id?: string; create?: { name: string; description?: string } }, build: (latest: StoredRecord[], dataset: DatasetRow) => NewVersion | Promise<NewVersion>): Promise<{ dataset: DatasetRow; version: VersionRow }> {
+  async addVersion(ref: { id?: string; create?: { name: string; description?: string } }, build: (latest: StoredRecord[], dataset: DatasetRow, m: EntityManager) => NewVersion | Promise<NewVersion>): Promise<{ dataset: DatasetRow; version: VersionRow }> {
     return this.db.transaction(async (m) => {
       let dataset: DatasetRow | undefined;
       if (ref.id) dataset = (await m.query(`SELECT * FROM datasets WHERE id = $1 FOR UPDATE`, [ref.id])).map(mapDataset)[0];
@@ -119,7 +121,7 @@ export class DatasetsRepository {
       }
       if (!dataset) throw new NotFoundError(`no dataset ${ref.id}`);
       const latest = dataset.latestVersion ? await this.records(dataset.id, dataset.latestVersion, {}, m) : [];
-      const next = await build(latest, dataset);
+      const next = await build(latest, dataset, m);
       const version = dataset.latestVersion + 1;
       const train = next.records.filter((r) => r.split === 'train').length;
       const validation = next.records.filter((r) => r.split === 'validation').length;

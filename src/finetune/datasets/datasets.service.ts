@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { AuthContext } from '../../auth';
 import { InvalidInputError, NotFoundError } from '../../common';
 import { checkRecord, DATASET_NAME, type DatasetRecord, type RowReject, type StoredRecord } from './dataset-record';
@@ -56,6 +57,15 @@ export interface VersionChange {
 
 const actor = (auth: AuthContext) => auth.keyName || auth.keyId;
 const summary = (d: DatasetRow & { recordCount?: number }): DatasetSummary => ({ ...d });
+
+/** Checked records with fresh ids, not yet in a split; the first bad one is a 400 naming it. */
+function newRecords(candidates: ReadonlyArray<Partial<DatasetRecord>>): StoredRecord[] {
+  return candidates.map((c, i) => {
+    const checked = checkRecord(c);
+    if (typeof checked === 'string') throw new InvalidInputError(`record ${i + 1}: ${checked}`);
+    return { ...checked, id: randomUUID(), split: null } as StoredRecord;
+  });
+}
 
 /** Curated fine-tuning datasets: import, edit, split, export; every change is a new frozen version. */
 @Injectable()
@@ -131,11 +141,7 @@ export class DatasetsService {
 
   async addRecords(auth: AuthContext, ref: string, candidates: Array<Partial<DatasetRecord>>): Promise<VersionChange> {
     const dataset = await this.load(ref);
-    const records = candidates.map((c, i) => {
-      const checked = checkRecord(c);
-      if (typeof checked === 'string') throw new InvalidInputError(`record ${i + 1}: ${checked}`);
-      return { ...checked, id: randomUUID(), split: null } as StoredRecord;
-    });
+    const records = newRecords(candidates);
     return this.change(auth, dataset, 'edit', `added ${records.length}`, (latest) => [...latest, ...records]);
   }
 
@@ -185,6 +191,19 @@ export class DatasetsService {
     const dataset = await this.load(ref);
     const change = await this.change(auth, dataset, 'from-answer', answer.question.slice(0, 200), (latest) => [...latest, record]);
     return { ...change, recordId: record.id };
+  }
+
+  /**
+   * Adds the records `claim` returns as the next version; `claim` runs inside the version's
+   * transaction (with the version number it will get), so what it changes commits with it or not at all.
+   */
+  async addClaimedRecords(auth: AuthContext, ref: string, note: string, claim: (m: EntityManager, datasetId: string, version: number) => Promise<Array<Partial<DatasetRecord>>>): Promise<VersionChange> {
+    const dataset = await this.load(ref);
+    const result = await this.repo.addVersion({ id: dataset.id }, async (latest, locked, m) => {
+      const records = newRecords(await claim(m, locked.id, locked.latestVersion + 1));
+      return { operation: 'drafts', note, report: {}, createdBy: actor(auth), records: [...latest, ...records] };
+    });
+    return { dataset: summary(result.dataset), version: result.version };
   }
 
   async export(ref: string, options: { format: ExportFormat; version?: number; lines?: boolean; split?: 'train' | 'validation' }): Promise<{ fileName: string; content: string; version: number }> {
