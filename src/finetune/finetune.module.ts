@@ -11,12 +11,21 @@ import { DraftsController } from './drafts/drafts.controller';
 import { DraftsRepository } from './drafts/drafts.repository';
 import { DraftsService } from './drafts/drafts.service';
 import { QaDrafter } from './drafts/qa-drafter';
+import { FinetuneRunsController } from './runs/finetune-runs.controller';
+import { FinetuneRunsRepository } from './runs/finetune-runs.repository';
+import { FinetuneRunsService } from './runs/finetune-runs.service';
+import { BaseModelResolver } from './runs/base-model.resolver';
+import { LoraRunExecutor } from './runs/lora-run.executor';
+import { FinetuneRunHandler } from './runs/finetune-run.handler';
+import { PipelinesController } from './pipelines/pipelines.controller';
+import { RunStagesService } from './pipelines/run-stages.service';
+import { RegisterStage } from './pipelines/register.stage';
 
 /** Fine-tuning: curated datasets (src/finetune/datasets) and Q&A drafted from documents (src/finetune/drafts); the training engine joins here (src/finetune/training). */
 @Module({
   imports: [DocumentsModule, PromptsModule, GeneratorModule, AssistantModule],
-  controllers: [DatasetsController, DraftsController],
-  providers: [DatasetsRepository, DatasetsService, DraftsRepository, DraftsService, QaDrafter, DraftQaHandler],
+  controllers: [DatasetsController, DraftsController, FinetuneRunsController, PipelinesController],
+  providers: [DatasetsRepository, DatasetsService, DraftsRepository, DraftsService, QaDrafter, DraftQaHandler, FinetuneRunsRepository, FinetuneRunsService, BaseModelResolver, LoraRunExecutor, RunStagesService, RegisterStage, FinetuneRunHandler],
   exports: [DatasetsService],
 })
 export class FinetuneModule {}

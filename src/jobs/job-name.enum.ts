@@ -10,6 +10,8 @@ export enum JobName {
   IngestDocument = 'documents.ingest',
   /** Imports a Hugging Face checkpoint into an ONNX model folder and marks its registry row ready (src/generator). */
   ImportModel = 'models.import',
+  /** Trains a fine-tuning run or pipeline and carries it through its stages (src/finetune/runs). */
+  FinetuneRun = 'finetune.run',
   /** Drafts candidate Q&A from a document's chunks with a model, as pending drafts of a dataset (src/finetune/drafts). */
   DraftDatasetQa = 'datasets.draft-qa',
   /** Re-embeds a knowledge base's chunks with another embedder, then makes it the knowledge base's (src/retrieval). */
@@ -42,6 +44,7 @@ export interface JobPayloads {
   [JobName.SystemDiagnostic]: DiagnosticJobPayload;
   [JobName.IngestDocument]: { documentId: string; password?: string };
   [JobName.ImportModel]: { modelId: string };
+  [JobName.FinetuneRun]: { runId: string };
   [JobName.DraftDatasetQa]: DraftDatasetQaPayload;
   [JobName.ReembedKnowledgeBase]: { knowledgeBaseId: string; embedderId: string };
 }

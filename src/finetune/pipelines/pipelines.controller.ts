@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Auth, Roles, type AuthContext } from '../../auth';
+import { CreatePipelineDto, ListRunsQueryDto, RunDto } from '../runs/dto/run.dto';
+import { FinetuneRunsService } from '../runs/finetune-runs.service';
+import { streamRunEvents } from '../runs/run-events';
+
+/** The one-click pipeline: train ► merge ► evaluate ► quantize + register ► deploy, as one job. */
+@ApiTags('finetune')
+@ApiBearerAuth()
+@Controller('api/finetune/pipelines')
+export class PipelinesController {
+  constructor(private readonly runs: FinetuneRunsService) {}
+
+  @Post()
+  @Roles('editor')
+  @ApiOkResponse({ type: RunDto })
+  create(@Auth() auth: AuthContext, @Body() dto: CreatePipelineDto) {
+    return this.runs.createPipeline(auth, dto);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [RunDto] })
+  list(@Query() query: ListRunsQueryDto) {
+    return this.runs.list('pipeline', query.limit);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: RunDto })
+  get(@Param('id') id: string) {
+    return this.runs.get(id, 'pipeline');
+  }
+
+  @Get(':id/events')
+  @ApiProduces('text/event-stream')
+  events(@Param('id') id: string, @Res() res: Response) {
+    return streamRunEvents(this.runs, id, 'pipeline', res);
+  }
+
+  @Post(':id/cancel')
+  @Roles('editor')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RunDto })
+  cancel(@Param('id') id: string) {
+    return this.runs.cancel(id, 'pipeline');
+  }
+}

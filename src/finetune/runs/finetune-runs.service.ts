@@ -1,0 +1,114 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AuthContext } from '../../auth';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../common';
+import { JobName, JobQueue } from '../../jobs';
+import { DatasetsService } from '../datasets';
+import { BaseModelResolver } from './base-model.resolver';
+import { mapRun, type CreatePipelineDto, type CreateRunDto, type RunDto } from './dto/run.dto';
+import { FinetuneRunsRepository } from './finetune-runs.repository';
+import { resolveRunParams } from './run-params';
+import { STAGE_NAMES, TERMINAL_RUN_STATUSES, type PipelineOptions, type RunKind, type RunRecord, type RunStage, type RunStep, type StageName } from './run.record';
+
+const actor = (auth: AuthContext) => auth.keyName || auth.keyId;
+
+/** The stages a run goes through: a plain run trains, writes adapter and merged model, evaluates; a pipeline goes on to quantize, register and deploy. */
+const RUN_STAGES: StageName[] = ['train', 'merge', 'evaluate'];
+const PIPELINE_STAGES: StageName[] = [...STAGE_NAMES];
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * Fine-tuning runs and pipelines: checks the request (parameters, base model, dataset version) at
+ * once, stores the run and queues its one job. Training itself happens in the job (FinetuneRunHandler).
+ */
+@Injectable()
+export class FinetuneRunsService {
+  private readonly logger = new Logger('Finetune');
+
+  constructor(
+    private readonly repo: FinetuneRunsRepository,
+    private readonly datasets: DatasetsService,
+    private readonly bases: BaseModelResolver,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  async create(auth: AuthContext, dto: CreateRunDto): Promise<RunDto> {
+    return mapRun(await this.start(auth, dto, 'run', null));
+  }
+
+  async createPipeline(auth: AuthContext, dto: CreatePipelineDto): Promise<RunDto> {
+    if (!dto.quantize) throw new InvalidInputError('quantize is required: {bits: 4, group?: 32}', [{ field: 'quantize', messages: ['quantize is required'] }]);
+    if (dto.modelName !== undefined && !MODEL_NAME.test(dto.modelName)) {
+      throw new InvalidInputError('modelName must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit', [{ field: 'modelName', messages: ['bad name'] }]);
+    }
+    const pipeline: PipelineOptions = { quantize: { bits: dto.quantize.bits, group: dto.quantize.group ?? 32 }, deploy: dto.deploy ?? false, modelName: dto.modelName ?? null };
+    return mapRun(await this.start(auth, dto, 'pipeline', pipeline));
+  }
+
+  private async start(auth: AuthContext, dto: CreateRunDto, kind: RunKind, pipeline: PipelineOptions | null): Promise<RunRecord> {
+    if (dto.method !== 'lora') throw new InvalidInputError(`method must be "lora", got ${JSON.stringify(dto.method)}`, [{ field: 'method', messages: ['only lora'] }]);
+    const params = resolveRunParams((dto.params ?? {}) as Record<string, unknown>);
+    if (params.dropout > 0 && !dropoutSupported()) {
+      throw new InvalidInputError('params.dropout > 0 is not supported by this build of the training engine yet; leave it at 0', [{ field: 'params.dropout', messages: ['not supported yet'] }]);
+    }
+    const base = await this.bases.resolve(dto.baseModel);
+    const dataset = await this.datasets.get(dto.dataset);
+    const version = dto.datasetVersion ?? dataset.latestVersion;
+    const row = dataset.versions.find((v) => v.version === version);
+    if (!row) throw new NotFoundError(`dataset ${dataset.name} has no version ${version} (latest is ${dataset.latestVersion})`);
+    if (row.recordCount === 0 || (row.trainCount === 0 && row.validationCount === row.recordCount)) {
+      throw new InvalidInputError(`dataset ${dataset.name}@${version} has no training records`, [{ field: 'dataset', messages: ['no training records'] }]);
+    }
+    const stages: RunStage[] = (kind === 'pipeline' ? PIPELINE_STAGES : RUN_STAGES).map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null, error: null, result: null }));
+    const run = await this.repo.insert({
+      kind, baseModel: dto.baseModel, baseCheckpoint: base.checkpoint, baseModelId: base.model?.id ?? null,
+      datasetId: dataset.id, datasetName: dataset.name, datasetVersion: version, method: 'lora', params,
+      pipeline: pipeline && { ...pipeline, modelName: pipeline.modelName ?? base.defaultName.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') },
+      stages, createdBy: actor(auth),
+    });
+    // Several attempts: a restart puts a running job back in the queue, and the next attempt resumes
+    // from the last checkpoint. Errors that would repeat (bad data) end the run without a retry.
+    const job = await this.jobs.enqueue(JobName.FinetuneRun, { runId: run.id }, { maxAttempts: 3, backoffMs: 2000 });
+    await this.repo.setJob(run.id, job.id);
+    this.logger.log({ msg: 'fine-tune queued', runId: run.id, kind, base: dto.baseModel, dataset: `${dataset.name}@${version}` });
+    return { ...run, jobId: job.id };
+  }
+
+  async list(kind: RunKind | null, limit = 50): Promise<RunDto[]> {
+    return (await this.repo.list(kind, limit)).map((r) => mapRun(r));
+  }
+
+  async get(id: string, kind?: RunKind): Promise<RunDto> {
+    const run = await this.load(id, kind);
+    return mapRun(run, await this.repo.steps(id));
+  }
+
+  async record(id: string, kind?: RunKind): Promise<RunRecord> {
+    return this.load(id, kind);
+  }
+
+  async stepsAfter(id: string, step: number): Promise<RunStep[]> {
+    return this.repo.steps(id, step);
+  }
+
+  /** A queued run is cancelled at once; a running one stops at its next step boundary and keeps its checkpoint. */
+  async cancel(id: string, kind?: RunKind): Promise<RunDto> {
+    const run = await this.load(id, kind);
+    if (TERMINAL_RUN_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is already ${run.status}; only queued or running runs can be cancelled`);
+    if (run.jobId) {
+      const job = await this.jobs.cancel(run.jobId);
+      if (job.status === 'queued' || job.status === 'cancelled') await this.repo.finish(id, 'cancelled', 'cancelled before it started');
+    } else await this.repo.finish(id, 'cancelled', 'cancelled before it started');
+    return mapRun((await this.repo.get(id))!);
+  }
+
+  private async load(id: string, kind?: RunKind): Promise<RunRecord> {
+    const run = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.get(id, kind) : null;
+    if (!run) throw new NotFoundError(`${kind === 'pipeline' ? 'pipeline' : 'fine-tuning run'} ${id} does not exist`);
+    return run;
+  }
+}
+
+/** LoRA dropout needs the engine's dropout graph (src/finetune/training); off until it is there. */
+function dropoutSupported(): boolean {
+  return false;
+}

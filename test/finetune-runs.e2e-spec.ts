@@ -1,0 +1,101 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FAST_PARAMS, importTemplatedDataset, tinyBase, waitForRun } from './support/finetune.fixture';
+import { bearer, startTestApp, type TestApp } from './support/test-app';
+
+jest.setTimeout(60_000);
+
+describe('fine-tuning runs over HTTP', () => {
+  let t: TestApp;
+  let editor: string;
+  let viewer: string;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
+    const admin = t.adminKey!;
+    editor = (await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'tuner', role: 'editor' }).expect(201)).body.key;
+    viewer = (await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'reader', role: 'viewer' }).expect(201)).body.key;
+    tinyBase(t);
+    await importTemplatedDataset(t, editor, 'codes');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('trains LoRA as a job: per-step progress, adapter, merged model, before/after evaluation', async () => {
+    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: FAST_PARAMS }).expect(201);
+    expect(created.body).toMatchObject({ kind: 'run', status: 'queued', dataset: { name: 'codes', version: 2 }, params: { rank: 4, alpha: 8, steps: 16 } });
+    const run = await waitForRun(t, viewer, created.body.id);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('completed');
+    expect(run.stages.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed']);
+    expect(run.history.map((s: { step: number }) => s.step)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    for (const s of run.history) expect(s.tokensPerSecond).toBeGreaterThan(0);
+    expect(run.history.filter((s: { valLoss: number | null }) => s.valLoss !== null).length).toBe(4);
+    const losses = run.history.map((s: { loss: number }) => s.loss);
+    expect(losses[losses.length - 1]).toBeLessThan(0.7 * losses[0]);
+    expect(run.progress).toMatchObject({ step: 16, totalSteps: 16, etaSeconds: 0 });
+
+    expect(fs.existsSync(path.join(run.artifacts.adapter, 'adapter_model.safetensors'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(run.artifacts.adapter, 'adapter_config.json'), 'utf8'))).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: 'tiny-base' });
+    expect(fs.existsSync(path.join(run.artifacts.merged, 'model.safetensors'))).toBe(true);
+
+    const ev = run.evaluation;
+    expect(ev.validationRecords).toBe(6);
+    expect(ev.samples).toBe(3);
+    expect(ev.after.loss).toBeLessThan(ev.before.loss);
+    expect(ev.after.perplexity).toBeCloseTo(Math.exp(ev.after.loss), 6);
+    expect(ev.answers).toHaveLength(3);
+    for (const a of ev.answers) {
+      expect(a.gold).toMatch(/^ZK-\d+-/);
+      expect(typeof a.before.answer).toBe('string');
+      expect(a.after.charF1).toBeGreaterThanOrEqual(0);
+    }
+    expect(typeof ev.after.charF1).toBe('number');
+
+    const events = await t.http().get(`/api/finetune/runs/${run.id}/events`).set(bearer(viewer)).buffer(true).parse((res, done) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => done(null, text));
+    });
+    expect(events.headers['content-type']).toMatch(/text\/event-stream/);
+    const names = [...(events.body as string).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(names.filter((n) => n === 'step')).toHaveLength(16);
+    expect(names[names.length - 1]).toBe('end');
+
+    const list = await t.http().get('/api/finetune/runs').set(bearer(viewer)).expect(200);
+    expect(list.body.map((r: { id: string }) => r.id)).toContain(run.id);
+  });
+
+  it('refuses bad parameters, a missing or quantized base, and viewers, each with its reason', async () => {
+    const post = (body: object, key = editor) => t.http().post('/api/finetune/runs').set(bearer(key)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', ...body });
+    const zeroRank = await post({ params: { rank: 0 } }).expect(400);
+    expect(zeroRank.body.details.map((d: { field: string }) => d.field)).toContain('params.rank');
+    const badLr = await post({ params: { learningRate: -0.1, steps: 0 } }).expect(400);
+    expect(badLr.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['params.learningRate', 'params.steps']);
+    await post({ method: 'full' }).expect(400);
+    expect((await post({ baseModel: 'no-such-model' }).expect(404)).body.message).toMatch(/neither a registered model nor a checkpoint folder/);
+    expect((await post({ dataset: 'nope' }).expect(404)).body.message).toMatch(/nope/);
+    fs.mkdirSync(path.join(t.config.modelsDir, 'onnx-only'));
+    fs.writeFileSync(path.join(t.config.modelsDir, 'onnx-only', 'manifest.json'), '{}');
+    expect((await post({ baseModel: 'onnx-only' }).expect(400)).body.message).toMatch(/quantized ONNX model folder; LoRA trains on the unquantized checkpoint/);
+    await post({}, viewer).expect(403);
+    await t.http().get('/api/finetune/runs/00000000-0000-0000-0000-000000000000').set(bearer(viewer)).expect(404);
+  });
+
+  it('cancels a running run at a step boundary, keeping its checkpoint', async () => {
+    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 5000, checkpointEvery: 2 } }).expect(201);
+    const id = created.body.id;
+    for (let i = 0; i < 200; i++) {
+      const run = (await t.http().get(`/api/finetune/runs/${id}`).set(bearer(viewer))).body;
+      if ((run.progress?.step ?? 0) >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await t.http().post(`/api/finetune/runs/${id}/cancel`).set(bearer(editor)).expect(200);
+    const run = await waitForRun(t, viewer, id);
+    expect(run.status).toBe('cancelled');
+    expect(run.stages[0].status).toBe('cancelled');
+    expect(run.progress.step).toBeLessThan(5000);
+    expect(fs.existsSync(path.join(t.config.modelsDir, 'finetune', id, 'checkpoint.bin'))).toBe(true);
+    await t.http().post(`/api/finetune/runs/${id}/cancel`).set(bearer(editor)).expect(409);
+  });
+});
