@@ -1,5 +1,7 @@
 // The console in a real browser against the real server: the walk an operator takes.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN_KEY, launchBrowser, SHARED_DATA, shot, startServer } from './support.mjs';
@@ -121,5 +123,48 @@ describe('admin console', () => {
     const served = await server.api('GET', '/api/prompts/qa.zh');
     assert.equal(served.activeVersion, 1);
     assert.equal(served.latestVersion, 2);
+  });
+
+  test('datasets: import with a row-level report, edit a record, split; promote an answer into it', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-ds-')), 'faq.jsonl');
+    const rows = [
+      { instruction: '年假有几天？', output: '正式员工每年 15 天带薪年假。' },
+      { instruction: '报销需要什么材料？', output: '发票原件和审批单。' },
+      { instruction: '几点上班？', output: '早上九点。' },
+      { instruction: '没有答案的一行' },
+      { instruction: '年假有几天？', output: '正式员工每年 15 天带薪年假。' },
+    ];
+    fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+    await page.getByRole('link', { name: '数据集' }).click();
+    await page.getByTestId('dataset-file').setInputFiles(file);
+    await page.getByLabel('数据集名称').fill('faq');
+    await page.getByRole('button', { name: '导入', exact: true }).click();
+    const report = page.getByTestId('import-report');
+    await report.waitFor();
+    assert.match(await report.innerText(), /5 行中导入 3 行/);
+    assert.match(await report.getByTestId('rejects').innerText(), /4\s+missing answer|4\s+.*output/);
+    await shot(page, '09-datasets-zh');
+    await report.getByRole('link', { name: '打开数据集' }).click();
+    await page.getByTestId('records').getByRole('row').nth(1).getByRole('button', { name: '编辑' }).click();
+    await page.getByLabel('答案（output）').fill('早上九点，弹性半小时。');
+    await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('records').filter({ hasText: '弹性半小时' }).waitFor();
+    await page.getByRole('button', { name: '划分', exact: true }).click();
+    await page.getByRole('cell', { name: /^split/ }).first().waitFor();
+    await shot(page, '10-dataset-detail-zh');
+    const detail = await server.api('GET', '/api/datasets/faq');
+    assert.equal(detail.latestVersion, 3);
+
+    // Promote the earlier answer: the conversation is still in Ask's URL history.
+    await page.getByRole('link', { name: '问答' }).click();
+    await page.getByRole('textbox', { name: '问题' }).fill('描述团队的共同目标有什么好处？');
+    await page.getByRole('button', { name: '发送' }).click();
+    await page.getByTestId('answer').last().locator('button.cite:not([disabled])').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('answer').last().getByRole('button', { name: '加入数据集' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '保存为新记录' }).click();
+    await page.getByRole('dialog').getByRole('status').filter({ hasText: 'v4' }).waitFor();
+    await page.keyboard.press('Escape');
+    const records = await server.api('GET', '/api/datasets/faq/records');
+    assert.ok(records.records.some((r) => r.instruction === '描述团队的共同目标有什么好处？' && r.sources?.[0]?.title === 'pdfjs__issue12823.pdf'));
   });
 });

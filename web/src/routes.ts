@@ -5,6 +5,8 @@ import { AskScreen } from './screens/ask';
 import { WriteScreen } from './screens/write';
 import { PromptEditorScreen } from './screens/prompt-editor';
 import { PromptsScreen } from './screens/prompts';
+import { DatasetDetailScreen } from './screens/dataset-detail';
+import { DatasetsScreen } from './screens/datasets';
 import { DocumentScreen } from './screens/document-view';
 import { KnowledgeBaseScreen } from './screens/knowledge-base';
 import { KnowledgeBasesScreen } from './screens/knowledge-bases';
@@ -30,4 +32,6 @@ export const ROUTES: Route[] = [
   route('/write', 'viewer', WriteScreen),
   route('/prompts', 'viewer', PromptsScreen),
   route('/prompts/:name', 'viewer', PromptEditorScreen),
+  route('/datasets', 'viewer', DatasetsScreen),
+  route('/datasets/:ref', 'viewer', DatasetDetailScreen),
 ];
