@@ -3,6 +3,7 @@ import { registerAskCommand } from './ask.command';
 import { registerDatasetCommand } from './dataset.command';
 import { registerDbCommand } from './db.command';
 import { registerEvalCommand } from './eval.command';
+import { registerFinetuneCommand } from './finetune.command';
 import { registerIngestCommand } from './ingest.command';
 import { registerKeysCommand } from './keys.command';
 import { registerModelCommand } from './model.command';
@@ -28,5 +29,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPromptsCommand,
   registerAskCommand,
   registerDatasetCommand,
+  registerFinetuneCommand,
   registerEvalCommand,
 ];

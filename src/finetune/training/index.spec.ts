@@ -8,7 +8,7 @@ describe('finetune/training public entry', () => {
         'TfjsLoraReference', 'TrainingError', 'TrainingOptionsError', 'UnsupportedGradientError', 'buildBackward',
         'buildLoraTrainingGraph', 'clipByGlobalNorm', 'cosineLr', 'initLoraParameters', 'loraParameters', 'seededRandom',
         'supportedGradientOps', 'validateLoraOptions', 'buildTrainingGraph', 'DEFAULT_ROUTER_AUX_LOSS_COEF', 'baseParameterValues',
-        'baseParameterTensor', 'baseWeightKey', 'buildSftExamples', 'packSequences', 'padSequence', 'toTrainingBatches',
+        'baseParameterTensor', 'baseWeightKey', 'buildSftExamples', 'packSequences', 'padSequence', 'toTrainingBatches', 'pretrain',
       ].sort(),
     );
   });

@@ -28,3 +28,5 @@ export { AdamWOptimizer } from './optim/adamw.optimizer';
 export type { AdamWOptions } from './optim/adamw.optimizer';
 export { cosineLr, clipByGlobalNorm } from './optim/lr-schedule';
 export type { CosineSchedule } from './optim/lr-schedule';
+export { pretrain } from './pretrain/pretrain';
+export type { PretrainOptions, PretrainResult } from './pretrain/pretrain';
