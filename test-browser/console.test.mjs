@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_KEY, launchBrowser, SHARED_DATA, shot, startServer } from './support.mjs';
+import { ADMIN_KEY, createRandomModel, launchBrowser, SHARED_DATA, shot, startServer } from './support.mjs';
 
 const PDF_ZH = path.join(SHARED_DATA, 'docs', 'pdf', 'pdfjs__issue12823.pdf');
 
@@ -166,5 +166,23 @@ describe('admin console', () => {
     await page.keyboard.press('Escape');
     const records = await server.api('GET', '/api/datasets/faq/records');
     assert.ok(records.records.some((r) => r.instruction === '描述团队的共同目标有什么好处？' && r.sources?.[0]?.title === 'pdfjs__issue12823.pdf'));
+  });
+
+  test('models: import a small random checkpoint at INT4 with progress, make it the default, copy the OpenAI call', async () => {
+    await createRandomModel(path.join(server.dataDir, 'models', 'random-moe'));
+    await page.getByRole('link', { name: '模型与服务' }).click();
+    await page.getByLabel('检查点文件夹').fill('random-moe');
+    await page.getByLabel('名称', { exact: true }).fill('tiny-moe');
+    await page.getByLabel('位宽').selectOption('4');
+    await page.getByRole('button', { name: '开始导入' }).click();
+    await page.locator('tr[data-ref="tiny-moe@1"]').waitFor();
+    await page.locator('tr[data-ref="tiny-moe@1"][data-status="ready"]').waitFor({ timeout: 120_000 });
+    const row = page.locator('tr[data-ref="tiny-moe@1"]');
+    assert.match(await row.innerText(), /INT4/);
+    await row.getByRole('button', { name: '设为默认' }).click();
+    await row.locator('.badge-default').waitFor();
+    assert.equal(await row.getByRole('button', { name: '设为默认' }).count(), 0);
+    assert.match(await page.getByTestId('curl').innerText(), /\/v1\/chat\/completions[\s\S]*"model": "tiny-moe"/);
+    await shot(page, '11-models-zh');
   });
 });

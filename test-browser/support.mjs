@@ -74,6 +74,15 @@ export async function startServer(extraEnv = {}) {
   };
 }
 
+/** A tiny random MoE checkpoint (its text is nonsense), written by the CLI into a folder. */
+export async function createRandomModel(dir) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/zhiku.js'), 'model', 'create-random', '--arch', 'qwen2_moe', dir, '--json'], { cwd: ROOT, stdio: 'pipe' });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`create-random failed (${code}): ${err}`);
+}
+
 export async function launchBrowser() {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!fs.existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install -y chromium`);

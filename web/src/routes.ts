@@ -7,6 +7,7 @@ import { PromptEditorScreen } from './screens/prompt-editor';
 import { PromptsScreen } from './screens/prompts';
 import { DatasetDetailScreen } from './screens/dataset-detail';
 import { DatasetsScreen } from './screens/datasets';
+import { ModelsScreen } from './screens/models';
 import { DocumentScreen } from './screens/document-view';
 import { KnowledgeBaseScreen } from './screens/knowledge-base';
 import { KnowledgeBasesScreen } from './screens/knowledge-bases';
@@ -34,4 +35,5 @@ export const ROUTES: Route[] = [
   route('/prompts/:name', 'viewer', PromptEditorScreen),
   route('/datasets', 'viewer', DatasetsScreen),
   route('/datasets/:ref', 'viewer', DatasetDetailScreen),
+  route('/models', 'admin', ModelsScreen),
 ];
