@@ -50,7 +50,12 @@ interface Entry {
  * renamed over the old one. A failure part-way (ENOSPC) removes the temporary file and leaves the last
  * good checkpoint as it was.
  */
-export function saveCheckpoint(dir: string, state: TrainingState): string {
+export function saveCheckpoint(
+  dir: string,
+  state: TrainingState,
+  /** fs.writeSync; replaceable so a test can make the disk fill part-way. */
+  write: (fd: number, buffer: Uint8Array, offset: number, length: number) => number = fs.writeSync,
+): string {
   const entries: Entry[] = [];
   const buffers: Uint8Array[] = [];
   let offset = 0;
@@ -86,7 +91,7 @@ export function saveCheckpoint(dir: string, state: TrainingState): string {
     fd = fs.openSync(temp, 'w');
     for (const chunk of [head, header, headerPad, ...buffers]) {
       let done = 0;
-      while (done < chunk.length) done += fs.writeSync(fd, chunk, done, chunk.length - done);
+      while (done < chunk.length) done += write(fd, chunk, done, chunk.length - done);
     }
     fs.fsyncSync(fd);
     fs.closeSync(fd);

@@ -4,7 +4,7 @@ export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancel
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunKind = 'run' | 'pipeline';
 
-export const STAGE_NAMES = ['train', 'evaluate', 'merge', 'quantize', 'deploy'] as const;
+export const STAGE_NAMES = ['train', 'merge', 'evaluate', 'quantize', 'deploy'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 export type StageStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 

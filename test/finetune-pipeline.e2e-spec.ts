@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FAST_PARAMS, importTemplatedDataset, tinyBase, waitForRun } from './support/finetune.fixture';
+import { bearer, startTestApp, type TestApp } from './support/test-app';
+
+jest.setTimeout(90_000);
+
+const stagesOf = (run: { stages: Array<{ name: string; status: string }> }) => run.stages.map((s) => `${s.name}:${s.status}`);
+
+describe('the one-click fine-tuning pipeline', () => {
+  let t: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
+    admin = t.adminKey!;
+    tinyBase(t);
+    await importTemplatedDataset(t, admin, 'codes');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('trains, merges, evaluates, quantizes, registers with lineage and deploys, as one job', async () => {
+    const created = await t.http().post('/api/finetune/pipelines').set(bearer(admin))
+      .send({ baseModel: 'tiny-base', dataset: 'codes', datasetVersion: 2, method: 'lora', params: FAST_PARAMS, quantize: { bits: 8 }, deploy: true, modelName: 'tiny-ft' })
+      .expect(201);
+    expect(created.body).toMatchObject({ kind: 'pipeline', pipeline: { quantize: { bits: 8, group: 32 }, deploy: true, modelName: 'tiny-ft' } });
+    const run = await waitForRun(t, admin, created.body.id, 60_000, 'pipelines');
+    expect(run.error).toBeNull();
+    expect(stagesOf(run)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed', 'quantize:completed', 'deploy:completed']);
+    expect(run.artifacts.model).toBe('tiny-ft@1');
+    const job = (await t.http().get(`/api/jobs/${run.jobId}`).set(bearer(admin)).expect(200)).body;
+    expect(job).toMatchObject({ name: 'finetune.run', status: 'completed', progress: 100 });
+
+    const models = (await t.http().get('/api/models').set(bearer(admin)).expect(200)).body as Array<Record<string, unknown>>;
+    const model = models.find((m) => m.id === run.modelId)!;
+    expect(model).toMatchObject({ name: 'tiny-ft', version: 1, status: 'ready', bits: 8, isDefault: true, lineage: { baseModel: 'tiny-base', parentModelId: null, datasetVersion: 'codes@2' } });
+    const lineage = JSON.parse(fs.readFileSync(path.join(run.artifacts.onnx, 'zhiku_lineage.json'), 'utf8'));
+    expect(lineage).toMatchObject({ run: run.id, baseModel: 'tiny-base', dataset: 'codes@2', params: { rank: 4, steps: 16 } });
+    expect(lineage.metrics.valLossAfter).toBeLessThan(lineage.metrics.valLossBefore);
+
+    const answer = await t.http().post('/v1/chat/completions').set(bearer(admin)).send({ model: 'tiny-ft', messages: [{ role: 'user', content: 'Code of item 3?' }], max_tokens: 6, temperature: 0 }).expect(200);
+    expect(answer.body.model).toBe('tiny-ft@1');
+    expect(answer.body.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('a failed stage stops the chain with its reason and leaves the earlier artifacts intact', async () => {
+    const created = await t.http().post('/api/finetune/pipelines').set(bearer(admin))
+      .send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 8 }, quantize: { bits: 4 }, modelName: 'blocked' })
+      .expect(201);
+    // A file where the quantized folder must go: the quantize stage cannot build it.
+    fs.writeFileSync(path.join(t.config.modelsDir, `blocked.ft-${created.body.id.slice(0, 8)}`), 'in the way');
+    const run = await waitForRun(t, admin, created.body.id, 60_000, 'pipelines');
+    expect(run.status).toBe('failed');
+    expect(stagesOf(run)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed', 'quantize:failed', 'deploy:skipped']);
+    expect(run.error).toMatch(/^quantize failed: /);
+    expect(run.stages[3].error).toBeTruthy();
+    expect(fs.existsSync(path.join(run.artifacts.adapter, 'adapter_model.safetensors'))).toBe(true);
+    expect(fs.existsSync(path.join(run.artifacts.merged, 'model.safetensors'))).toBe(true);
+    expect(run.evaluation.after.loss).toEqual(expect.any(Number));
+    expect(run.modelId).toBeNull();
+  });
+
+  it('resumes training from its last checkpoint after the server restarts', async () => {
+    const created = await t.http().post('/api/finetune/runs').set(bearer(admin))
+      .send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 200, checkpointEvery: 5, evalSamples: 0 } })
+      .expect(201);
+    const id = created.body.id;
+    for (let i = 0; i < 300; i++) {
+      const run = (await t.http().get(`/api/finetune/runs/${id}`).set(bearer(admin))).body;
+      if ((run.progress?.step ?? 0) >= 12) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await t.close(); // graceful: the job goes back to the queue, training stops at a step boundary with a checkpoint
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }, t.config.dataDir);
+    const run = await waitForRun(t, admin, id, 60_000);
+    expect(run.status).toBe('completed');
+    expect(run.progress.resumedFromStep).toBeGreaterThanOrEqual(12);
+    expect(run.history.map((s: { step: number }) => s.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(stagesOf(run)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed']);
+  });
+});
