@@ -5,7 +5,8 @@ import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(90_000);
 
-const stagesOf = (run: { stages: Array<{ name: string; status: string }> }) => run.stages.map((s) => `${s.name}:${s.status}`);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stagesOf = (run: Record<string, any>) => (run.stages as Array<{ name: string; status: string }>).map((s) => `${s.name}:${s.status}`);
 
 describe('the one-click fine-tuning pipeline', () => {
   let t: TestApp;
