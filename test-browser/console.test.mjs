@@ -185,4 +185,40 @@ describe('admin console', () => {
     assert.match(await page.getByTestId('curl').innerText(), /\/v1\/chat\/completions[\s\S]*"model": "tiny-moe"/);
     await shot(page, '11-models-zh');
   });
+
+  test('search playground: hybrid, vector and lexical side by side with scores', async () => {
+    await page.getByRole('link', { name: '检索调试' }).click();
+    await page.getByLabel('查询').fill('团队的共同目标');
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    for (const mode of ['hybrid', 'vector', 'lexical']) {
+      await page.getByTestId(`mode-${mode}`).locator('.hit').first().waitFor();
+      assert.match(await page.getByTestId(`mode-${mode}`).locator('.score').first().innerText(), /#1 · \d+\.\d{4}/);
+    }
+    await shot(page, '12-search-zh');
+  });
+
+  test('access: a viewer key limited to one knowledge base, shown once; the audit log records it', async () => {
+    await page.getByRole('link', { name: '访问控制' }).click();
+    await page.getByLabel('名称', { exact: true }).fill('只读机器人');
+    await page.getByLabel('角色').selectOption('viewer');
+    await page.getByRole('group', { name: '可访问的知识库' }).getByLabel('浏览器测试库').check();
+    await page.getByRole('button', { name: '创建密钥' }).click();
+    assert.match(await page.getByTestId('new-key').innerText(), /^zk_/);
+    await page.getByTestId('keys').getByRole('row', { name: /只读机器人/ }).filter({ hasText: '浏览器测试库' }).waitFor();
+    await page.getByRole('button', { name: '刷新' }).click();
+    await page.getByTestId('audit').getByRole('cell', { name: 'POST /api/keys', exact: true }).first().waitFor();
+    await shot(page, '13-access-zh');
+  });
+
+  test('language: the header switch turns every screen to English and the choice survives a reload', async () => {
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Access' }).waitFor();
+    await page.reload();
+    await page.getByRole('link', { name: 'Knowledge bases' }).click();
+    await page.getByRole('heading', { name: 'Knowledge bases' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await shot(page, '14-knowledge-bases-en');
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: '知识库' }).waitFor();
+  });
 });

@@ -8,6 +8,8 @@ import { PromptsScreen } from './screens/prompts';
 import { DatasetDetailScreen } from './screens/dataset-detail';
 import { DatasetsScreen } from './screens/datasets';
 import { ModelsScreen } from './screens/models';
+import { AccessScreen } from './screens/access';
+import { SearchScreen } from './screens/search';
 import { DocumentScreen } from './screens/document-view';
 import { KnowledgeBaseScreen } from './screens/knowledge-base';
 import { KnowledgeBasesScreen } from './screens/knowledge-bases';
@@ -36,4 +38,6 @@ export const ROUTES: Route[] = [
   route('/datasets', 'viewer', DatasetsScreen),
   route('/datasets/:ref', 'viewer', DatasetDetailScreen),
   route('/models', 'admin', ModelsScreen),
+  route('/access', 'admin', AccessScreen),
+  route('/search', 'viewer', SearchScreen),
 ];
