@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { charF1, containsAny, exactMatch } from '../../assistant/eval/answer-metrics';
 import { ChatTemplate, importModel, openModel, TextGenerator, Tokenizer } from '../../moe';
 import type { StoredRecord } from '../datasets';
-import { promptIds } from '../runs/sft-adapter';
+import { promptIds } from './record-prompt';
 
 export interface AnswerScores {
   exactMatch: number;

@@ -47,9 +47,6 @@ export class FinetuneRunsService {
   private async start(auth: AuthContext, dto: CreateRunDto, kind: RunKind, pipeline: PipelineOptions | null): Promise<RunRecord> {
     if (dto.method !== 'lora') throw new InvalidInputError(`method must be "lora", got ${JSON.stringify(dto.method)}`, [{ field: 'method', messages: ['only lora'] }]);
     const params = resolveRunParams((dto.params ?? {}) as Record<string, unknown>);
-    if (params.dropout > 0 && !dropoutSupported()) {
-      throw new InvalidInputError('params.dropout > 0 is not supported by this build of the training engine yet; leave it at 0', [{ field: 'params.dropout', messages: ['not supported yet'] }]);
-    }
     const base = await this.bases.resolve(dto.baseModel);
     const dataset = await this.datasets.get(dto.dataset);
     const version = dto.datasetVersion ?? dataset.latestVersion;
@@ -106,9 +103,4 @@ export class FinetuneRunsService {
     if (!run) throw new NotFoundError(`${kind === 'pipeline' ? 'pipeline' : 'fine-tuning run'} ${id} does not exist`);
     return run;
   }
-}
-
-/** LoRA dropout needs the engine's dropout graph (src/finetune/training); off until it is there. */
-function dropoutSupported(): boolean {
-  return false;
 }

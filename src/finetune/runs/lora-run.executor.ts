@@ -5,13 +5,12 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { ChatTemplate, openCheckpoint, Tokenizer, type MoeConfig } from '../../moe';
 import { DatasetsService, type StoredRecord } from '../datasets';
 import { adapterFromTraining, baseTensorsOf, writePeftAdapter } from '../export';
-import { initLoraParameters, LoraStepRunner, TrainingError } from '../training';
-import { trainingBatches, validationBatches } from './batches';
+import { buildSftExamples, initLoraParameters, LoraStepRunner, TrainingError, type SftExample } from '../training';
+import { packedBatches, trainingBatches } from './batches';
 import { FinetuneRunsRepository } from './finetune-runs.repository';
 import { runLoraLoop, validationLoss, type LoopEnd } from './lora-run.loop';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './run-checkpoint';
 import type { RunProgress, RunRecord } from './run.record';
-import { buildExamples, type LabelledExample } from './sft-adapter';
 
 /** What training hands to the later stages. */
 export interface TrainOutcome {
@@ -64,14 +63,14 @@ export class LoraRunExecutor {
 
     const checkpoint = openCheckpoint(run.baseCheckpoint);
     let runner: LoraStepRunner;
-    let examples: { train: LabelledExample[]; validation: LabelledExample[]; rejected: TrainOutcome['rejected'] };
+    let examples: { train: SftExample[]; validation: SftExample[]; rejected: TrainOutcome['rejected'] };
     let seqLen: number;
     let config: MoeConfig;
     try {
       config = checkpoint.config;
       seqLen = Math.min(p.seqLen, config.maxPositionEmbeddings);
       examples = this.examples(checkpoint.tokenizerPath, run.baseCheckpoint, train, validation, seqLen);
-      runner = await LoraStepRunner.create(config, checkpoint.weights, { lora: { rank: p.rank, alpha: p.alpha, targets: p.targets }, batch: p.batchSize, seqLen });
+      runner = await LoraStepRunner.create(config, checkpoint.weights, { lora: { rank: p.rank, alpha: p.alpha, targets: p.targets, dropout: p.dropout }, batch: p.batchSize, seqLen });
     } catch (e) {
       if (e instanceof TrainingError) throw new RunInputError(e.message);
       throw e;
@@ -81,7 +80,7 @@ export class LoraRunExecutor {
     try {
       const padId = config.eosTokenIds[0] ?? 0;
       const nextBatch = trainingBatches(examples.train, p.batchSize, seqLen, padId, p.seed);
-      const valBatches = validationBatches(examples.validation, p.batchSize, seqLen, padId);
+      const valBatches = packedBatches(examples.validation, p.batchSize, seqLen, padId);
       const fresh = (): TrainingState => ({ step: 0, values: initLoraParameters(runner.params, p.seed), optimizer: { step: 0, m: new Map(), v: new Map() }, bestValLoss: null, bestStep: null, badEvals: 0, best: null });
       const saved = loadCheckpoint(dir);
       const state = saved ?? fresh();
@@ -140,8 +139,8 @@ export class LoraRunExecutor {
     const template = ChatTemplate.fromDir(dir);
     if (!template) throw new RunInputError(`the base checkpoint ${dir} has no chat template in tokenizer_config.json; supervised fine-tuning renders records with it`);
     const tokenizer = Tokenizer.fromFile(tokenizerPath);
-    const t = buildExamples(train, tokenizer, template, seqLen);
-    const v = buildExamples(validation, tokenizer, template, seqLen);
+    const t = buildSftExamples(train, tokenizer, template, { maxLength: seqLen });
+    const v = buildSftExamples(validation, tokenizer, template, { maxLength: seqLen });
     if (t.examples.length === 0) {
       throw new RunInputError(`no training record could be encoded (${t.rejected.length} refused; first: ${t.rejected[0]?.reason ?? 'none'})`);
     }

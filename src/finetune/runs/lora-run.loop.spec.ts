@@ -27,7 +27,7 @@ describe('the run loop', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-loop-'));
     createRandomCheckpoint(path.join(dir, 'base'), { arch: 'mixtral', layers: 1, hidden: 32, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: VOCAB, seed: 1 });
     const ckpt = openCheckpoint(path.join(dir, 'base'));
-    runner = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora: { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'] }, batch: B, seqLen: S });
+    runner = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora: { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'], dropout: 0.1 }, batch: B, seqLen: S });
     ckpt.close();
   });
   afterAll(async () => {
@@ -43,8 +43,8 @@ describe('the run loop', () => {
     onCheckpoint: async (state: TrainingState) => void (checkpointDir && saveCheckpoint(checkpointDir, state)),
   });
 
-  it('takes the same steps as LoraTrainer, and a run stopped and resumed from its checkpoint continues them exactly', async () => {
-    const reference = await new LoraTrainer(runner, { steps: 12, peakLr: 1e-2, warmupSteps: 2, maxGradNorm: 1, adamw: { weightDecay: 0.01 } }).train(initLoraParameters(runner.params, 9), nextBatch);
+  it('takes the same steps as LoraTrainer (LoRA dropout masks included), and a run stopped and resumed from its checkpoint continues them exactly', async () => {
+    const reference = await new LoraTrainer(runner, { steps: 12, peakLr: 1e-2, warmupSteps: 2, maxGradNorm: 1, adamw: { weightDecay: 0.01 }, seed: params.seed }).train(initLoraParameters(runner.params, 9), nextBatch);
     const straight: RunStep[] = [];
     expect(await runLoraLoop(runner, params, fresh(), nextBatch, [], hooks(straight))).toBe('completed');
     expect(straight.map((s) => s.loss)).toEqual(reference.map((r) => r.loss));

@@ -1,8 +1,14 @@
-import { AdamWOptimizer, clipByGlobalNorm, cosineLr, type GradientEngine } from '../training';
+import { mulberry32 } from '../../moe';
+import { AdamWOptimizer, clipByGlobalNorm, cosineLr, type StepOptions, type StepResult, type TrainingBatch } from '../training';
 import type { CountedBatch } from './batches';
 import type { RunParams } from './run-params';
 import type { TrainingState } from './run-checkpoint';
 import type { RunStep } from './run.record';
+
+/** The ONNX Runtime step runner, or anything with its step (evaluation turns LoRA dropout off). */
+export interface StepEngine {
+  step(batch: TrainingBatch, values: ReadonlyMap<string, Float32Array>, options?: StepOptions): Promise<StepResult> | StepResult;
+}
 
 export interface LoopHooks {
   /** After every optimizer step (persist it, stream it). */
@@ -22,7 +28,7 @@ export type LoopEnd = 'completed' | 'early-stopped' | 'aborted';
  * LoraTrainer for the same options, so an uninterrupted run matches it step for step.
  */
 export async function runLoraLoop(
-  engine: GradientEngine,
+  engine: StepEngine,
   params: RunParams,
   state: TrainingState,
   nextBatch: (micro: number) => CountedBatch,
@@ -45,9 +51,10 @@ export async function runLoraLoop(
     let lossSum = 0;
     let tokens = 0;
     for (let k = 0; k < params.accumulation; k++) {
-      const batch = nextBatch(state.step * params.accumulation + k);
+      const micro = state.step * params.accumulation + k;
+      const batch = nextBatch(micro);
       tokens += batch.tokens;
-      const { loss, grads } = await engine.step(batch, state.values);
+      const { loss, grads } = await engine.step({ ...batch, dropoutSeed: dropoutSeed(params.seed, micro) }, state.values);
       lossSum += loss;
       for (const [name, g] of grads) {
         const acc = sum.get(name);
@@ -91,12 +98,12 @@ export async function runLoraLoop(
 }
 
 /** Mean loss over every labelled validation position (batches weighted by their labelled count). */
-export async function validationLoss(engine: GradientEngine, values: ReadonlyMap<string, Float32Array>, batches: readonly CountedBatch[]): Promise<number> {
+export async function validationLoss(engine: StepEngine, values: ReadonlyMap<string, Float32Array>, batches: readonly CountedBatch[]): Promise<number> {
   let total = 0;
   let count = 0;
   for (const batch of batches) {
     if (batch.labelled === 0) continue;
-    const { loss } = await engine.step(batch, values);
+    const { loss } = await engine.step(batch, values, { evaluate: true });
     total += loss * batch.labelled;
     count += batch.labelled;
   }
@@ -105,6 +112,11 @@ export async function validationLoss(engine: GradientEngine, values: ReadonlyMap
 
 export function copyValues(values: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
   return new Map([...values].map(([k, v]) => [k, Float32Array.from(v)]));
+}
+
+/** LoraTrainer's per-micro-batch dropout seed, so both loops draw the same masks. */
+function dropoutSeed(seed: number, micro: number): number {
+  return Math.floor(mulberry32((seed * 1000003 + micro) >>> 0)() * 2 ** 31);
 }
 
 const RESTORE_KEY = '\u0000restore';
