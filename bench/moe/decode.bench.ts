@@ -5,7 +5,11 @@
  * the same run and llama.cpp's figures on this machine class (from issue 5).
  *
  *   npm run build && node dist/bench/moe/decode.bench.js [--work DIR] [--bits 32,8,4,3,2]
- *        [--prompt 512] [--decode 64] [--threads 2] [--group 32] [--standard-onnx] [--spin] [--import-only]
+ *        [--prompt 512] [--decode 64] [--threads 2] [--group 32] [--standard-onnx] [--kv-cache shared,concat]
+ *        [--spin] [--import-only]
+ *
+ * --kv-cache takes one or both ways of keeping the KV cache (see DecoderBuildOptions.kvCache); with
+ * both, each width is imported and measured both ways in the same run.
  *
  * The checkpoint and imported folders are cached under --work (default /tmp/zhiku-moe-bench), so a
  * rerun only measures. Prints a table and, last, one JSON line with every figure.
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
   const threads = Number(arg('threads', '2'));
   const contribOps = !process.argv.includes('--standard-onnx');
   const group = Number(arg('group', '32'));
+  const kvCaches = arg('kv-cache', 'shared').split(',') as Array<'shared' | 'concat'>;
   const checkpoint = path.join(work, 'mixtral-640m');
   if (!fs.existsSync(path.join(checkpoint, 'config.json'))) {
     const t = Date.now();
@@ -67,12 +72,12 @@ async function main(): Promise<void> {
   }
   const sha = hashCheckpoint(checkpoint);
   const rows: Row[] = [];
-  for (const bits of bitsList) {
-    const dir = path.join(work, `onnx-${contribOps ? 'contrib' : 'standard'}-${bits}${bits < 16 ? `-g${group}` : ''}`);
+  for (const bits of bitsList) for (const kvCache of kvCaches) {
+    const dir = path.join(work, `onnx-${contribOps ? 'contrib' : 'standard'}-${bits}${bits < 16 ? `-g${group}` : ''}-kv-${kvCache}`);
     if (!fs.existsSync(path.join(dir, 'manifest.json')) || readManifest(dir).source.sha256 !== sha) {
       const t = Date.now();
-      await importModel(checkpoint, dir, { bits, group, contribOps, overwrite: true, maxPositions: 4096 });
-      log(`imported ${bits}-bit in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      await importModel(checkpoint, dir, { bits, group, contribOps, kvCache, overwrite: true, maxPositions: 4096 });
+      log(`imported ${bits}-bit (${kvCache} KV cache) in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     }
     if (process.argv.includes('--import-only')) continue;
     // Each width is measured in a fresh process, so peak RSS is that model's alone.
@@ -81,26 +86,28 @@ async function main(): Promise<void> {
     const load = os.loadavg()[0];
     const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const result = JSON.parse(output.trim().split('\n').pop()!) as BenchmarkResult;
-    rows.push({ bits, averageBits: readManifest(dir).weights.averageBits, loadBefore: load, loadAfter: os.loadavg()[0], ...result });
-    log(`${bits}-bit: ${JSON.stringify(result)} (load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`);
+    rows.push({ bits, kvCache, averageBits: readManifest(dir).weights.averageBits, loadBefore: load, loadAfter: os.loadavg()[0], ...result });
+    log(`${bits}-bit, ${kvCache} KV cache: ${JSON.stringify(result)} (load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`);
   }
   printTable(rows, contribOps, threads, group);
   process.stdout.write(`${JSON.stringify({ shape: SHAPE, threads, group, contribOps, rows })}\n`);
 }
 
-type Row = { bits: number; averageBits: number; loadBefore: number; loadAfter: number } & BenchmarkResult;
+type Row = { bits: number; kvCache: string; averageBits: number; loadBefore: number; loadAfter: number } & BenchmarkResult;
 
 function printTable(rows: Row[], contribOps: boolean, threads: number, group: number): void {
-  const head = ['bits', 'avg b/w', 'MB/token', 'decode t/s', 'limit t/s', '% limit', 'llama.cpp', 'ratio', 'prefill t/s', 'vs llama 300-520', 'GB/s', 'RSS MB', 'load avg'];
+  const head = ['bits', 'KV cache', 'avg b/w', 'MB/token', 'decode t/s', 'CPU ms/token', 'limit t/s', '% limit', 'llama.cpp', 'ratio', 'prefill t/s', 'vs llama 300-520', 'GB/s', 'RSS MB', 'load avg'];
   const lines = [`ONNX Runtime ${contribOps ? 'contrib-op' : 'standard-ONNX'} graph, ${threads} threads, quantization group ${group}`, head.join(' | ')];
   for (const r of rows) {
     const llama = LLAMA_CPP_DECODE[r.bits];
     lines.push(
       [
         r.bits,
+        r.kvCache,
         r.averageBits.toFixed(2),
         (r.bytes_per_decode_token / 1e6).toFixed(0),
         r.decode_tokens_per_s.toFixed(1),
+        r.decode_cpu_ms_per_token.toFixed(1),
         r.bandwidth_limit_tokens_per_s.toFixed(0),
         `${(100 * r.bandwidth_efficiency).toFixed(0)}%`,
         llama ? `${llama.tokensPerS} (${llama.quant})` : '-',

@@ -20,6 +20,11 @@ export interface BenchmarkResult {
   bandwidth_limit_tokens_per_s: number;
   /** Decode speed over the bandwidth limit. */
   bandwidth_efficiency: number;
+  /**
+   * CPU time (user + system, all threads) per decoded token: on a shared machine this moves far less
+   * with others' load than tokens per second does, so it is the figure to compare two graphs by.
+   */
+  decode_cpu_ms_per_token: number;
   /** Peak resident memory of the process after loading and running the model (before the triad). */
   peak_rss_mb: number;
   prompt_tokens: number;
@@ -56,7 +61,9 @@ export async function benchmarkModel(
   const prefillSeconds = (performance.now() - start) / 1000;
 
   start = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < decodeTokens; i++) await lm.forward([nextId()]);
+  const cpu = process.cpuUsage(cpuBefore);
   const decodeSeconds = (performance.now() - start) / 1000;
   lm.reset();
   // Read before the triad, whose arrays would otherwise count as the model's memory.
@@ -72,6 +79,7 @@ export async function benchmarkModel(
     measured_bandwidth_gb_s: round(bandwidth.gbPerSecond),
     bandwidth_limit_tokens_per_s: round(limit),
     bandwidth_efficiency: round(decode / limit, 3),
+    decode_cpu_ms_per_token: round((cpu.user + cpu.system) / 1000 / decodeTokens, 2),
     peak_rss_mb: round(peakRssMb),
     prompt_tokens: promptTokens,
     decode_tokens: decodeTokens,

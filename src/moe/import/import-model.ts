@@ -24,6 +24,8 @@ export interface ImportOptions {
   contribOps?: boolean;
   /** Longest sequence the graph accepts. Default: the config's, capped at 32768. */
   maxPositions?: number;
+  /** KV cache written in place ('shared', default) or concatenated each step; see DecoderBuildOptions. */
+  kvCache?: 'shared' | 'concat';
   /** Replace an existing model folder at outDir. */
   overwrite?: boolean;
 }
@@ -65,6 +67,7 @@ export async function importModel(
     const built = createBuilder(config, checkpoint.weights, {
       contribOps,
       maxPositions,
+      kvCache: options.kvCache,
       plan: quantization ? quantizedPlan(quantization) : floatPlan(bits as 32 | 16),
       onLayer: (done, total) => onProgress({ stage: 'layers', done, total }),
     }).build(staging);

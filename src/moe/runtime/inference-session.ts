@@ -32,8 +32,16 @@ export interface SessionOptions {
 export interface InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /** Runs the graph; `outputs` limits which outputs are fetched (default all). */
-  run(feeds: Readonly<Record<string, SessionTensor>>, outputs?: readonly string[]): Promise<Record<string, SessionTensor>>;
+  /**
+   * Runs the graph; `outputs` limits which outputs are fetched (default all). `into` names outputs to
+   * be written into the given tensors (same type and dims) instead of new ones; an engine that cannot
+   * returns a new tensor, so callers read the result, not the tensor they passed.
+   */
+  run(
+    feeds: Readonly<Record<string, SessionTensor>>,
+    outputs?: readonly string[],
+    into?: Readonly<Record<string, SessionTensor>>,
+  ): Promise<Record<string, SessionTensor>>;
   dispose(): Promise<void>;
 }
 

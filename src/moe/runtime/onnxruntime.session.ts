@@ -38,13 +38,27 @@ class OrtInferenceSession implements InferenceSession {
     return this.session.outputNames;
   }
 
-  async run(feeds: Readonly<Record<string, SessionTensor>>, outputs?: readonly string[]): Promise<Record<string, SessionTensor>> {
+  async run(
+    feeds: Readonly<Record<string, SessionTensor>>,
+    outputs?: readonly string[],
+    into?: Readonly<Record<string, SessionTensor>>,
+  ): Promise<Record<string, SessionTensor>> {
     const ortFeeds: Record<string, OrtTensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
       // A view over the caller's buffer, not a copy: a present KV output fed back costs nothing.
       ortFeeds[name] = new ort.Tensor(t.type, hostView(t) as never, [...t.dims]);
     }
-    const result = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
+    let result: OrtModule.InferenceSession.ReturnType;
+    if (into && Object.keys(into).length > 0) {
+      // Pre-allocated outputs over the caller's memory: a kernel handed the same buffer as input and
+      // output (GroupQueryAttention's KV cache) writes in place.
+      const fetches: Record<string, OrtTensor | null> = {};
+      for (const name of outputs ?? this.session.outputNames) fetches[name] = null;
+      for (const [name, t] of Object.entries(into)) fetches[name] = new ort.Tensor(t.type, hostView(t) as never, [...t.dims]);
+      result = await this.session.run(ortFeeds, fetches as OrtModule.InferenceSession.FetchesType);
+    } else {
+      result = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
+    }
     const out: Record<string, SessionTensor> = {};
     for (const [name, value] of Object.entries(result)) {
       const t = value as OrtTensor;

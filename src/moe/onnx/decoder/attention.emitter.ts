@@ -20,7 +20,8 @@ export interface AttentionContext {
 }
 
 /**
- * Positions come from the cache length: pastLen = past_key.shape[2], this run covers
+ * Positions come from the cache length: pastLen = past_key.shape[2] (a concatenated cache) or the
+ * past_sequence_length input (a shared buffer, whose shape is its capacity); this run covers
  * pastLen .. pastLen + S - 1. Standard path:
  *
  *   positions ─Gather(cos_cache)─Concat(cos,cos)─► cos [S,D]   (same for sin)
@@ -31,7 +32,7 @@ export function makeAttentionContext(
   config: MoeConfig,
   rope: RopeCache,
   inputIds: string,
-  pastKey0: string,
+  pastLength: string | { shapeOf: string },
   contrib: boolean,
 ): AttentionContext {
   const ctx: AttentionContext = {
@@ -44,7 +45,10 @@ export function makeAttentionContext(
   return g.scope('model', () =>
     g.scope('positions', () => {
       const seqLen = g.op('Gather', [g.op('Shape', [inputIds]), g.int64([1], [])], { attrs: { axis: attr.int(0) } });
-      const pastLen = g.op('Gather', [g.op('Shape', [pastKey0]), g.int64([2], [])], { attrs: { axis: attr.int(0) } });
+      const pastLen =
+        typeof pastLength === 'string'
+          ? pastLength
+          : g.op('Gather', [g.op('Shape', [pastLength.shapeOf]), g.int64([2], [])], { attrs: { axis: attr.int(0) } });
       const total = g.op('Add', [pastLen, seqLen]);
       if (contrib) {
         const last = g.op('Sub', [total, g.int64([1], [])]);
@@ -126,7 +130,8 @@ function rope(g: OnnxGraph, ctx: AttentionContext, x: string): string {
 
 /**
  * com.microsoft.GroupQueryAttention with rotary applied inside (do_rotary) from the same cos/sin
- * tables; past and present are separate buffers, present = past ++ this run.
+ * tables. Past and present are separate tensors (present = past ++ this run) unless the runtime
+ * hands the kernel one buffer as both, which it then detects and writes in place.
  */
 export function groupQueryAttention(
   g: OnnxGraph,

@@ -29,6 +29,13 @@ export interface DecoderBuildOptions {
   plan?: WeightPlan;
   /** Rows of the rotary tables, i.e. the longest sequence the graph accepts. Default: config, capped at 32768. */
   maxPositions?: number;
+  /**
+   * How GroupQueryAttention keeps the KV cache. 'shared' (default): past and present are one buffer
+   * of the cache's capacity that the runtime passes as both, so each step writes only its new rows
+   * in place, and the cached length is the `past_sequence_length` input. 'concat': present is a new
+   * tensor past ++ this run, copied every step (the standard-attention path always works this way).
+   */
+  kvCache?: 'shared' | 'concat';
   onLayer?: (layer: number, layers: number) => void;
 }
 
@@ -50,6 +57,8 @@ export const GRAPH_IO = {
   inputIds: 'input_ids',
   logitPositions: 'logit_positions',
   logits: 'logits',
+  /** Shared KV cache only: rows of the cache already filled, int64 scalar. */
+  pastLength: 'past_sequence_length',
   pastKey: (l: number) => `past_key_values.${l}.key`,
   pastValue: (l: number) => `past_key_values.${l}.value`,
   presentKey: (l: number) => `present.${l}.key`,
@@ -61,6 +70,8 @@ export const GRAPH_IO = {
  *   inputs  input_ids [1,S] int64, logit_positions [n] int64 (rows of this run to project to logits),
  *           past_key_values.L.key/value [1,KV,P,D]
  *   outputs logits [1,n,vocab], present.L.key/value [1,KV,P+S,D]
+ * or, with the shared KV cache (GroupQueryAttention), past_sequence_length (int64 scalar P) and
+ * past/present [1,KV,capacity,D] being the same buffer, written in place.
  * A layer reads norm → attention → norm → MoE (or dense MLP); an architecture overrides the steps
  * that differ. Weights are read layer by layer and written straight to the external data file.
  */
@@ -112,14 +123,15 @@ export class DecoderBuilder {
     const { numKvHeads, headDim, numLayers } = this.config;
     const ids = this.g.input(GRAPH_IO.inputIds, OnnxDataType.INT64, [1, 'sequence']);
     const positions = this.g.input(GRAPH_IO.logitPositions, OnnxDataType.INT64, ['logit_count']);
-    const cacheShape = [1, numKvHeads, 'past_sequence', headDim];
+    const pastLength = this.sharedKvCache() ? this.g.input(GRAPH_IO.pastLength, OnnxDataType.INT64, []) : null;
+    const cacheShape = [1, numKvHeads, this.sharedKvCache() ? 'cache_capacity' : 'past_sequence', headDim];
     for (let l = 0; l < numLayers; l++) {
       this.g.input(GRAPH_IO.pastKey(l), OnnxDataType.FLOAT, cacheShape);
       this.g.input(GRAPH_IO.pastValue(l), OnnxDataType.FLOAT, cacheShape);
     }
     const maxPositions = this.options.maxPositions ?? Math.min(this.config.maxPositionEmbeddings, 32768);
     const rope = buildRopeCache(this.config, maxPositions);
-    this.attention = makeAttentionContext(this.g, this.config, rope, ids, GRAPH_IO.pastKey(0), this.fusedAttention());
+    this.attention = makeAttentionContext(this.g, this.config, rope, ids, pastLength ?? { shapeOf: GRAPH_IO.pastKey(0) }, this.fusedAttention());
     return { ids, positions };
   }
 
@@ -169,7 +181,7 @@ export class DecoderBuilder {
     const result = emit(this.g, this.attention, q, k, v, GRAPH_IO.pastKey(layer), GRAPH_IO.pastValue(layer));
     this.g.alias(result.presentKey, GRAPH_IO.presentKey(layer));
     this.g.alias(result.presentValue, GRAPH_IO.presentValue(layer));
-    const cacheShape = [1, this.config.numKvHeads, 'total_sequence', this.config.headDim];
+    const cacheShape = [1, this.config.numKvHeads, this.sharedKvCache() ? 'cache_capacity' : 'total_sequence', this.config.headDim];
     this.g.output(GRAPH_IO.presentKey(layer), OnnxDataType.FLOAT, cacheShape);
     this.g.output(GRAPH_IO.presentValue(layer), OnnxDataType.FLOAT, cacheShape);
     return this.g.scope('o_proj', () => this.linear.matmul(result.output, this.layerWeight(layer, 'o_proj', 'attention')));
@@ -215,6 +227,11 @@ export class DecoderBuilder {
   /** GroupQueryAttention's CPU kernel needs head_dim a multiple of 16; smaller heads use the standard path. */
   protected fusedAttention(): boolean {
     return this.contrib && this.config.headDim % 16 === 0;
+  }
+
+  /** Only GroupQueryAttention can write into its past buffer; the standard path concatenates. */
+  protected sharedKvCache(): boolean {
+    return this.fusedAttention() && (this.options.kvCache ?? 'shared') === 'shared';
   }
 
   protected makeSharedExpert(layer: number, x: string): string {
