@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { addPretrainCommand } from './finetune-pretrain.command';
+import { addRunCommand } from './finetune-run.command';
 
-/** `zhiku finetune ...`: training on the platform's engine (pretrain now; run joins from the pipeline side). */
+/** `zhiku finetune run | pretrain`: fine-tune with LoRA through the one-click pipeline; pretrain a small MoE from scratch. */
 export function registerFinetuneCommand(program: Command): void {
-  const finetune = program.command('finetune').description('train models: pretrain a small MoE from scratch, fine-tune with LoRA');
+  const finetune = program.command('finetune').description('train models: fine-tune with LoRA (run), pretrain a small MoE from scratch (pretrain)');
+  addRunCommand(finetune);
   addPretrainCommand(finetune);
 }

@@ -32,19 +32,30 @@ export class FinetuneRunsService {
   ) {}
 
   async create(auth: AuthContext, dto: CreateRunDto): Promise<RunDto> {
-    return mapRun(await this.start(auth, dto, 'run', null));
+    return mapRun(await this.start(auth, dto, 'run', null, true));
   }
 
   async createPipeline(auth: AuthContext, dto: CreatePipelineDto): Promise<RunDto> {
+    return mapRun(await this.start(auth, dto, 'pipeline', this.pipelineOptions(dto), true));
+  }
+
+  /**
+   * A pipeline stored but not queued, for the CLI, which runs it in its own process (RunStagesService)
+   * rather than leaving it to a server's queue. Checked exactly as over HTTP.
+   */
+  async createInline(auth: AuthContext, dto: CreatePipelineDto): Promise<RunRecord> {
+    return this.start(auth, dto, 'pipeline', this.pipelineOptions(dto), false);
+  }
+
+  private pipelineOptions(dto: CreatePipelineDto): PipelineOptions {
     if (!dto.quantize) throw new InvalidInputError('quantize is required: {bits: 4, group?: 32}', [{ field: 'quantize', messages: ['quantize is required'] }]);
     if (dto.modelName !== undefined && !MODEL_NAME.test(dto.modelName)) {
       throw new InvalidInputError('modelName must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit', [{ field: 'modelName', messages: ['bad name'] }]);
     }
-    const pipeline: PipelineOptions = { quantize: { bits: dto.quantize.bits, group: dto.quantize.group ?? 32 }, deploy: dto.deploy ?? false, modelName: dto.modelName ?? null };
-    return mapRun(await this.start(auth, dto, 'pipeline', pipeline));
+    return { quantize: { bits: dto.quantize.bits, group: dto.quantize.group ?? 32 }, deploy: dto.deploy ?? false, modelName: dto.modelName ?? null };
   }
 
-  private async start(auth: AuthContext, dto: CreateRunDto, kind: RunKind, pipeline: PipelineOptions | null): Promise<RunRecord> {
+  private async start(auth: AuthContext, dto: CreateRunDto, kind: RunKind, pipeline: PipelineOptions | null, enqueue: boolean): Promise<RunRecord> {
     if (dto.method !== 'lora') throw new InvalidInputError(`method must be "lora", got ${JSON.stringify(dto.method)}`, [{ field: 'method', messages: ['only lora'] }]);
     const params = resolveRunParams((dto.params ?? {}) as Record<string, unknown>);
     const base = await this.bases.resolve(dto.baseModel);
@@ -62,6 +73,7 @@ export class FinetuneRunsService {
       pipeline: pipeline && { ...pipeline, modelName: pipeline.modelName ?? base.defaultName.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') },
       stages, createdBy: actor(auth),
     });
+    if (!enqueue) return run;
     // Several attempts: a restart puts a running job back in the queue, and the next attempt resumes
     // from the last checkpoint. Errors that would repeat (bad data) end the run without a retry.
     const job = await this.jobs.enqueue(JobName.FinetuneRun, { runId: run.id }, { maxAttempts: 3, backoffMs: 2000 });
