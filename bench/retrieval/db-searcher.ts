@@ -8,7 +8,7 @@ import type { Embedder } from '../../src/retrieval/embed/embedder';
 import { RetrievalEngine } from '../../src/retrieval/store/retrieval.engine';
 import { RetrievalRepository } from '../../src/retrieval/store/retrieval.repository';
 import type { IndexedChunk, MemoryHit } from '../../src/retrieval/rank/memory-index';
-import type { SearchMode } from '../../src/retrieval/rank/search-options';
+import type { FusionOptions, SearchMode } from '../../src/retrieval/rank/search-options';
 
 /** The QA chunks in the real index on a temporary embedded database, searched like MemoryIndex. */
 export async function openDbSearcher(embedder: Embedder, chunks: readonly IndexedChunk[]) {
@@ -28,8 +28,8 @@ export async function openDbSearcher(embedder: Embedder, chunks: readonly Indexe
     });
   }
   return {
-    async search(query: string, mode: SearchMode, k: number): Promise<MemoryHit[]> {
-      const hits = await engine.search({ query, mode, k, scope: { readableKnowledgeBaseIds: [kb] } });
+    async search(query: string, mode: SearchMode, k: number, fusion: FusionOptions = {}): Promise<MemoryHit[]> {
+      const hits = await engine.search({ query, mode, k, fusion, scope: { readableKnowledgeBaseIds: [kb] } });
       return hits.map((h, id) => ({ id, score: h.score, chunk: { text: h.text, context: h.context, documentName: h.documentName } }));
     },
     async close() {

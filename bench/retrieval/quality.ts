@@ -4,7 +4,7 @@ import { HashedFeaturesEmbedder } from '../../src/retrieval/embed/hashed-feature
 import { summarize } from '../../src/retrieval/eval/metrics';
 import { isFound, parseQaJsonl, type FoundRule } from '../../src/retrieval/eval/qa-set';
 import { MemoryIndex, type MemoryHit } from '../../src/retrieval/rank/memory-index';
-import { SEARCH_MODES } from '../../src/retrieval/rank/search-options';
+import { SEARCH_MODES, type FusionOptions } from '../../src/retrieval/rank/search-options';
 import { chunkFolder } from './qa-corpus';
 import { openDbSearcher } from './db-searcher';
 
@@ -12,14 +12,17 @@ import { openDbSearcher } from './db-searcher';
  * Retrieval quality in memory (no database): every QA set in ../shared/data/qa, chunked by the
  * ingestion chunker, indexed with our BM25 and the default embedder (exact cosine), each question run
  * in every mode. Prints recall@1/5/10, MRR@10 and nDCG@10 under the issue's found rule and the strict
- * gold-document rule. Usage: node dist/bench/retrieval/quality.js [QA_ROOT] [--dim N] [--db]
+ * gold-document rule. Usage: node dist/bench/retrieval/quality.js [QA_ROOT] [--dim N] [--db] [--fusion JSON]
  * (--db: the same through the PostgreSQL index on a temporary embedded database: SQL BM25 and HNSW).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const dimAt = args.indexOf('--dim');
   const dimension = dimAt >= 0 ? Number(args[dimAt + 1]) : 512;
-  const root = resolve(args.find((a, i) => !a.startsWith('--') && (dimAt < 0 || i !== dimAt + 1)) ?? join(__dirname, '../../../..', 'shared/data/qa'));
+  const fusionAt = args.indexOf('--fusion');
+  const fusion = fusionAt >= 0 ? (JSON.parse(args[fusionAt + 1]) as FusionOptions) : {};
+  const valueAt = new Set([dimAt, fusionAt].filter((i) => i >= 0).map((i) => i + 1));
+  const root = resolve(args.find((a, i) => !a.startsWith('--') && !valueAt.has(i)) ?? join(__dirname, '../../../..', 'shared/data/qa'));
   if (!existsSync(root)) throw new Error(`no QA folder at ${root}`);
   const ks = [1, 5, 10];
   const embedder = new HashedFeaturesEmbedder({ dimension });
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
     console.log('mode     rule           R@1    R@5    R@10   MRR@10 nDCG@10');
     for (const mode of SEARCH_MODES) {
       const hits: MemoryHit[][] = [];
-      for (const q of questions) hits.push(db ? await db.search(q.question, mode, 10) : await index.search(q.question, mode, 10));
+      for (const q of questions) hits.push(db ? await db.search(q.question, mode, 10, fusion) : await index.search(q.question, mode, 10, fusion));
       for (const rule of ['doc-or-answer', 'doc'] as FoundRule[]) {
         const judged = questions.map((q, i) => hits[i].map((h) => isFound(q, h.chunk, rule)));
         const s = summarize(judged, ks);

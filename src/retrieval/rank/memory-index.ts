@@ -1,7 +1,7 @@
 import { dot, type Embedder } from '../embed/embedder';
 import { analyze } from '../text/lexical-analyzer';
 import { Bm25Index, topK, type ScoredId } from './bm25';
-import { reciprocalRankFusion } from './fusion';
+import { hybridFusion } from './hybrid-fusion';
 import type { FusionOptions, SearchMode } from './search-options';
 
 export interface IndexedChunk {
@@ -55,13 +55,8 @@ export class MemoryIndex {
     if (mode === 'lexical') ranked = lexical();
     else if (mode === 'vector') ranked = await vector();
     else {
-      const fused = reciprocalRankFusion(
-        [
-          { items: (await vector()).map((h) => h.id), weight: fusion.vectorWeight ?? 1 },
-          { items: lexical().map((h) => h.id), weight: fusion.lexicalWeight ?? 1 },
-        ],
-        fusion.rrfK,
-      );
+      const v = (await vector()).map((h) => h.id);
+      const fused = hybridFusion(query, v, lexical().map((h) => h.id), (id) => this.chunks[id].text, fusion);
       ranked = fused.map((f) => ({ id: f.key, score: f.score }));
     }
     return ranked.slice(0, k).map((h) => ({ ...h, chunk: this.chunks[h.id] }));

@@ -7,6 +7,8 @@ export interface FusionOptions {
   rrfK?: number;
   vectorWeight?: number;
   lexicalWeight?: number;
+  /** Weight of the list of candidates holding an answer of the kind the question asks for (default 1; 0 turns it off). */
+  answerTypeWeight?: number;
   /** How many results each retriever contributes to fusion (default 100). */
   candidates?: number;
 }

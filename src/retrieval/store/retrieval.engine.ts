@@ -2,6 +2,7 @@ import type { Embedder } from '../embed/embedder';
 import { EmbedderSet } from '../embed/embedder-set';
 import { indexText } from '../rank/memory-index';
 import { reciprocalRankFusion } from '../rank/fusion';
+import { hybridFusion } from '../rank/hybrid-fusion';
 import type { Reranker } from '../rerank/reranker';
 import { rerank } from '../rerank/reranker';
 import { SEARCH_MODES, type FusionOptions, type SearchMode } from '../rank/search-options';
@@ -118,7 +119,7 @@ export class RetrievalEngine {
         lists.push(await this.repository.vectorSearch(v, id, request.scope, candidates));
         embedders.push(id);
       }
-      return lists.length === 1 ? lists[0] : fuse(lists.map((items) => ({ items })), fusion.rrfK);
+      return lists.length === 1 ? lists[0] : fuse(lists, fusion.rrfK);
     };
     let hits: SearchHit[];
     if (mode === 'lexical') hits = await lexical();
@@ -127,30 +128,29 @@ export class RetrievalEngine {
       // Sequential, not Promise.all: the embedded database serves one statement at a time anyway.
       const v = await vector();
       const l = await lexical();
-      hits = fuse(
-        [
-          { items: v, weight: fusion.vectorWeight ?? 1 },
-          { items: l, weight: fusion.lexicalWeight ?? 1 },
-        ],
-        fusion.rrfK,
-      ).map((h) => ({ ...h, ranks: { vector: h.fusedRanks[0], lexical: h.fusedRanks[1] } }));
+      const byId = new Map<string, IndexedHit>([...l, ...v].map((h) => [h.chunkId, h]));
+      hits = hybridFusion(query, v.map((h) => h.chunkId), l.map((h) => h.chunkId), (id) => byId.get(id)!.text, fusion).map((f) => ({
+        ...byId.get(f.key)!,
+        score: f.score,
+        ranks: { vector: f.ranks[0], lexical: f.ranks[1] },
+      }));
     }
     if (request.reranker && hits.length) {
       const top = hits.slice(0, Math.max(k, request.rerankTop ?? 50));
       hits = (await rerank(request.reranker, query, top, (h) => indexText(h))).map(({ item, score }) => ({ ...item, score }));
     }
-    return { hits: hits.slice(0, k).map(({ fusedRanks: _, ...h }: SearchHit & { fusedRanks?: unknown }) => ({ ...h, score: Number(h.score) })), embedders };
+    return { hits: hits.slice(0, k).map((h) => ({ ...h, score: Number(h.score) })), embedders };
   }
 }
 
-/** Reciprocal rank fusion of hit lists; the fused score replaces each retriever's own. */
-function fuse(lists: Array<{ items: readonly IndexedHit[]; weight?: number }>, rrfK?: number): Array<IndexedHit & { fusedRanks: Array<number | null> }> {
+/** Reciprocal rank fusion of the vector lists of several embedders; the fused score replaces the cosines. */
+function fuse(lists: ReadonlyArray<readonly IndexedHit[]>, rrfK?: number): IndexedHit[] {
   const byId = new Map<string, IndexedHit>();
-  for (const l of lists) for (const h of l.items) if (!byId.has(h.chunkId)) byId.set(h.chunkId, h);
+  for (const l of lists) for (const h of l) if (!byId.has(h.chunkId)) byId.set(h.chunkId, h);
   return reciprocalRankFusion(
-    lists.map((l) => ({ items: l.items.map((h) => h.chunkId), weight: l.weight })),
+    lists.map((l) => ({ items: l.map((h) => h.chunkId) })),
     rrfK,
-  ).map((f) => ({ ...byId.get(f.key)!, score: f.score, fusedRanks: f.ranks }));
+  ).map((f) => ({ ...byId.get(f.key)!, score: f.score }));
 }
 
 /** Bad requests become InvalidSearchError (a 400), never a database error. */

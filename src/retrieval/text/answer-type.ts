@@ -1,0 +1,87 @@
+/**
+ * What kind of answer a question asks for, and whether a passage holds one. Retrieval for questions
+ * ("when was X released", "2022年春运开始时间", "how much did ...") fails on passages that are about
+ * the right subject but lack the answer: news snippets around an event, the same event in another
+ * year. A passage that holds an answer of the asked-for kind (a calendar date, an amount) is far more
+ * likely to answer; hybrid search ranks such passages up by one more list in its fusion.
+ *
+ * Deliberately coarse: dates and amounts have unambiguous surface forms in English and Chinese; a
+ * person or organisation asked for by "who" is recognised in English only (a run of capitalised
+ * words that the question does not already contain). Chinese names and "where" answers have no
+ * shape a pattern can tell from any other noun, so those questions get no extra list.
+ */
+export type AnswerType = 'date' | 'amount' | 'name';
+
+const DATE_QUESTION_EN = /\bwhen\b|\b(?:what|which)\s+(?:year|date|day|month)\b|\b(?:date|dates)\b|\bhow long ago\b/i;
+const DATE_QUESTION_ZH = /什么时候|何时|哪一?年|哪一?天|哪个月|几月|几号|日期|时间/;
+const AMOUNT_QUESTION_EN = /\bhow\s+(?:much|many)\b|\b(?:revenue|revenues|price|cost|sales|profit|population|budget|salary|worth)\b/i;
+const AMOUNT_QUESTION_ZH = /多少|几[个名人次辆家座]|数量|营收|收入|销量|产量|票房|金额|人数|增长了?多少|增速|比例/;
+
+const NAME_QUESTION_EN = /^\s*(?:who|whom|whose)\b|\b(?:who|whom)\s+(?:is|was|were|are|won|wins|did|does|has|had)\b/i;
+
+export function expectedAnswerType(question: string): AnswerType | null {
+  const q = question.normalize('NFKC');
+  if (DATE_QUESTION_EN.test(q) || DATE_QUESTION_ZH.test(q)) return 'date';
+  if (AMOUNT_QUESTION_EN.test(q) || AMOUNT_QUESTION_ZH.test(q)) return 'amount';
+  if (NAME_QUESTION_EN.test(q)) return 'name';
+  return null;
+}
+
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
+const DAY = String.raw`(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?`;
+const YEAR = String.raw`(?:1[5-9]\d\d|2[01]\d\d)`;
+/** A date: "May 15, 2012", "15 May 2012", "June 2020", 2012-05-15; 2022年2月4日, 1月17日, 1993年, 20世纪. */
+const DATE = new RegExp(
+  [
+    String.raw`\b${MONTH}\s+${DAY},?\s+(?:of\s+)?${YEAR}\b`,
+    String.raw`\b${DAY}\s+${MONTH},?\s+${YEAR}\b`,
+    String.raw`\b${MONTH},?\s+${YEAR}\b`,
+    String.raw`\b${YEAR}-(?:0?[1-9]|1[0-2])-(?:[12]\d|3[01]|0?[1-9])\b`,
+    String.raw`\d{1,2}月(?:\d{1,2}[日号])?`,
+    String.raw`\d{4}年`,
+    String.raw`\d{1,2}世纪`,
+  ].join('|'),
+  'giu',
+);
+/** A number with a currency or a unit of count, size or share. */
+const AMOUNT = new RegExp(
+  [
+    String.raw`[$€£¥]\s?\d`,
+    String.raw`\d(?:[\d,.]*\d)?\s?(?:%|‰|percent\b|per cent\b|(?:thousand|million|billion|trillion|bn|m)\b|dollars?\b|euros?\b|yuan\b|tons?\b|tonnes?\b|units?\b|vehicles?\b|people\b)`,
+    String.raw`\d(?:[\d,.]*\d)?\s?(?:多|余)?(?:万|亿|千|百)?(?:元|美元|欧元|人民币|吨|斤|辆|人|台|个|件|次|家|座|架|艘|年|亿|万)`,
+  ].join('|'),
+  'giu',
+);
+
+/**
+ * A passage's leading date is its dateline (when a news item or search snippet was published), not
+ * a date it reports, so it does not count: "Feb 7, 2021 ... Super Bowl 2021 will ..." holds no date.
+ */
+const DATELINE_CHARS = 3;
+
+/** Capitalised words that are not names on their own: sentence openers, months, days. */
+const NOT_NAME = new Set(
+  'the a an this that these those it he she they we i in on at of for by with from to and or but as after before when while if so his her their its our my your'
+    .split(' ')
+    .concat('january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec'.split(' '))
+    .concat('monday tuesday wednesday thursday friday saturday sunday'.split(' ')),
+);
+
+/** A run of two or more capitalised words with at least one the question does not contain: "Emmanuel Macron". */
+function holdsNewName(passage: string, question: string): boolean {
+  const asked = new Set(question.toLowerCase().match(/\p{L}+/gu) ?? []);
+  for (const m of passage.matchAll(/\p{Lu}[\p{Ll}'’.-]+(?:\s+\p{Lu}[\p{Ll}'’.-]+)+/gu)) {
+    const words = m[0].split(/\s+/).map((w) => w.toLowerCase().replace(/['’.-].*$/, ''));
+    const named = words.filter((w) => !NOT_NAME.has(w));
+    if (named.length >= 2 && named.some((w) => !asked.has(w))) return true;
+  }
+  return false;
+}
+
+export function holdsAnswerOfType(type: AnswerType, passage: string, question = ''): boolean {
+  const text = passage.normalize('NFKC');
+  if (type === 'name') return holdsNewName(text, question.normalize('NFKC'));
+  if (type === 'amount') return new RegExp(AMOUNT.source, AMOUNT.flags).test(text);
+  for (const m of text.matchAll(new RegExp(DATE.source, DATE.flags))) if (m.index! >= DATELINE_CHARS) return true;
+  return false;
+}
