@@ -1,4 +1,7 @@
 import * as path from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './index';
 
 describe('loadConfig', () => {
@@ -51,5 +54,20 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/PORT: expected a whole number, got "eighty"/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL: expected a postgres: or postgresql: URL/);
     expect((error as Error).message).toMatch(/^invalid configuration:/);
+  });
+
+  it('takes retrieval model folders that hold a tokenizer, and names the one that does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhiku-config-'));
+    try {
+      mkdirSync(join(dir, 'encoder'));
+      writeFileSync(join(dir, 'encoder', 'tokenizer.json'), '{}');
+      expect(loadConfig({ RETRIEVAL_EMBEDDER_DIR: 'encoder' }, {}, dir).retrievalEmbedderDir).toBe(join(dir, 'encoder'));
+      expect(loadConfig({}, {}, dir).retrievalRerankerDir).toBeUndefined();
+      expect(() => loadConfig({ RETRIEVAL_EMBEDDER_DIR: 'missing', RETRIEVAL_RERANKER_DIR: '.' }, {}, dir)).toThrow(
+        /RETRIEVAL_EMBEDDER_DIR: expected a folder with model.onnx[^\n]*\n?.*RETRIEVAL_RERANKER_DIR: .* lacks tokenizer.json/s,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
