@@ -210,12 +210,55 @@ describe('admin console', () => {
     await shot(page, '13-access-zh');
   });
 
+  test('fine-tune wizard: tiny random model, LoRA, dataset version, INT4, to a deployed version with a live loss chart', async () => {
+    await page.getByRole('link', { name: '微调' }).click();
+    await page.getByRole('link', { name: '新建微调' }).click();
+    await page.getByRole('radio', { name: /tiny-moe@1/ }).check();
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByLabel('steps', { exact: true }).fill('8');
+    await page.getByLabel('batchSize', { exact: true }).fill('2');
+    await page.getByLabel('seqLen', { exact: true }).fill('64');
+    await page.getByText('高级参数').click();
+    await page.getByLabel('evalEvery', { exact: true }).fill('4');
+    await page.getByLabel('evalSamples', { exact: true }).fill('1');
+    await page.getByLabel('maxNewTokens', { exact: true }).fill('8');
+    await shot(page, '15-finetune-params-zh');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('combobox', { name: /^数据集/ }).selectOption('faq');
+    await page.getByRole('combobox', { name: /^版本/ }).selectOption('3');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByLabel('位宽').selectOption('4');
+    await page.getByLabel(/新模型名称/).fill('tiny-moe-faq');
+    await page.getByRole('button', { name: '下一步' }).click();
+    const review = await page.getByTestId('review').innerText();
+    assert.match(review, /tiny-moe@1/);
+    assert.match(review, /faq v3/);
+    assert.match(review, /INT4/);
+    await shot(page, '16-finetune-review-zh');
+    await page.getByRole('button', { name: '开始微调' }).click();
+    await page.waitForURL(/\/finetune\/runs\/[0-9a-f-]{36}$/);
+    await page.getByTestId('stages').waitFor();
+    // Reloading mid-run re-attaches to the run: its steps come back from the server.
+    await page.locator('[data-testid="last-loss"]', { hasText: /\d/ }).waitFor({ timeout: 120_000 });
+    await page.reload();
+    await page.locator('[data-testid="last-loss"]', { hasText: /\d/ }).waitFor();
+    await page.getByTestId('run-status').filter({ hasText: /已完成|失败|已取消/ }).waitFor({ timeout: 300_000 });
+    assert.match(await page.getByTestId('run-status').innerText(), /已完成/, await page.locator('.error').allInnerTexts().then((e) => e.join(' ')));
+    await page.getByTestId('evaluation').waitFor();
+    await page.getByTestId('deployment').filter({ hasText: '已上线' }).waitFor();
+    const points = await page.getByTestId('train-line').getAttribute('points');
+    assert.equal(points.trim().split(' ').length, 8);
+    await shot(page, '17-finetune-run-zh');
+    const models = await server.api('GET', '/api/models');
+    assert.ok(models.some((m) => m.name === 'tiny-moe-faq' && m.isDefault && m.bits === 4 && m.lineage.datasetVersion));
+  });
+
   test('language: the header switch turns every screen to English and the choice survives a reload', async () => {
     await page.getByTestId('lang-switch').click();
-    await page.getByRole('heading', { name: 'Access' }).waitFor();
-    await page.reload();
     await page.getByRole('link', { name: 'Knowledge bases' }).click();
     await page.getByRole('heading', { name: 'Knowledge bases' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Create knowledge base' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     await shot(page, '14-knowledge-bases-en');
     await page.getByTestId('lang-switch').click();

@@ -10,6 +10,9 @@ import { DatasetsScreen } from './screens/datasets';
 import { ModelsScreen } from './screens/models';
 import { AccessScreen } from './screens/access';
 import { SearchScreen } from './screens/search';
+import { FinetuneRunScreen } from './screens/finetune-run';
+import { FinetuneRunsScreen } from './screens/finetune-runs';
+import { FinetuneWizardScreen } from './screens/finetune-wizard';
 import { DocumentScreen } from './screens/document-view';
 import { KnowledgeBaseScreen } from './screens/knowledge-base';
 import { KnowledgeBasesScreen } from './screens/knowledge-bases';
@@ -40,4 +43,7 @@ export const ROUTES: Route[] = [
   route('/models', 'admin', ModelsScreen),
   route('/access', 'admin', AccessScreen),
   route('/search', 'viewer', SearchScreen),
+  route('/finetune', 'admin', FinetuneRunsScreen),
+  route('/finetune/new', 'admin', FinetuneWizardScreen),
+  route('/finetune/runs/:id', 'admin', FinetuneRunScreen),
 ];

@@ -247,3 +247,52 @@ export interface AuditEvent {
   status: number;
   durationMs: number;
 }
+export interface RunStep {
+  step: number;
+  loss: number;
+  valLoss: number | null;
+  lr: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+}
+export interface RunStage {
+  name: 'train' | 'merge' | 'evaluate' | 'quantize' | 'deploy';
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+  error: string | null;
+  result: Record<string, unknown> | null;
+}
+export interface EvaluationSide {
+  loss: number | null;
+  perplexity: number | null;
+  exactMatch?: number;
+  charF1?: number;
+  contains?: number;
+}
+export interface EvaluationReport {
+  validationRecords: number;
+  samples: number;
+  before: EvaluationSide;
+  after: EvaluationSide;
+  answers: Array<{ recordId: string; question: string; gold: string; before: { answer: string }; after: { answer: string } }>;
+  seconds: number;
+}
+export interface FinetuneRun {
+  id: string;
+  kind: 'run' | 'pipeline';
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  error: string | null;
+  baseModel: string;
+  dataset: { id: string | null; name: string; version: number };
+  method: 'lora';
+  params: Record<string, unknown> & { steps: number };
+  progress: (RunStep & { totalSteps: number; bestValLoss: number | null; resumedFromStep: number | null; stoppedEarly: boolean }) | null;
+  stages: RunStage[];
+  evaluation: EvaluationReport | null;
+  artifacts: { model?: string; onnx?: string; merged?: string; adapter?: string };
+  pipeline: { quantize: { bits: number; group: number }; deploy: boolean; modelName?: string } | null;
+  modelId: string | null;
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  history?: RunStep[];
+}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api/client';
-import { postStream } from '../api/sse';
+import { streamEvents } from '../api/sse';
 import type { AskResult, Citation } from '../api/types';
 import { t } from '../i18n/i18n';
 import { navigate, queryParam } from '../router';
@@ -72,7 +72,7 @@ export function AskScreen({ me }: ScreenProps) {
     abort.current = new AbortController();
     let text = '';
     try {
-      await postStream(
+      await streamEvents(
         '/api/ask',
         { question: q, stream: true, ...(kbs.length ? { knowledgeBases: kbs } : {}), ...(conversationId ? { conversationId } : {}) },
         (ev) => {

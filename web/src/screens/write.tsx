@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { get } from '../api/client';
-import { postStream } from '../api/sse';
+import { streamEvents } from '../api/sse';
 import type { Prompt, PromptSummary, WriteResult } from '../api/types';
 import { getLang, hasKey, t } from '../i18n/i18n';
 import type { ScreenProps } from '../routes';
@@ -51,7 +51,7 @@ export function WriteScreen(_: ScreenProps) {
     const chosen = Object.fromEntries(fields.filter((f) => options[f]).map((f) => [f, options[f]]));
     let acc = '';
     try {
-      await postStream(
+      await streamEvents(
         `/api/write/${encodeURIComponent(current)}`,
         { text, stream: true, ...chosen, ...(kbs.length ? { knowledgeBases: kbs } : {}) },
         (ev) => {

@@ -50,13 +50,16 @@ export function Badge({ kind, children }: { kind: string; children: ComponentChi
   return <span class={`badge badge-${kind}`}>{children}</span>;
 }
 
+/** A labelled control; the hint sits outside the label so the control's accessible name is the label alone. */
 export function Field(props: { label: string; hint?: string; children: ComponentChildren }) {
   return (
-    <label class="field">
-      <span class="field-label">{props.label}</span>
-      {props.children}
+    <div class="field">
+      <label class="field">
+        <span class="field-label">{props.label}</span>
+        {props.children}
+      </label>
       {props.hint && <small class="muted">{props.hint}</small>}
-    </label>
+    </div>
   );
 }
 
