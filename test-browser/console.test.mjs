@@ -51,6 +51,11 @@ describe('admin console', () => {
     const row = page.locator('tr[data-filename="pdfjs__issue12823.pdf"]');
     await row.waitFor();
     await page.locator('tr[data-filename="pdfjs__issue12823.pdf"][data-status="ready"]').waitFor({ timeout: 90_000 });
+    // A damaged file fails alone, and says why in the console's language.
+    await page.getByTestId('upload-input').setInputFiles(path.join(SHARED_DATA, 'docs', 'pdf', 'pdfjs__bug1020226.pdf'));
+    const broken = page.locator('tr[data-filename="pdfjs__bug1020226.pdf"][data-status="failed"]');
+    await broken.waitFor({ timeout: 60_000 });
+    assert.match(await broken.innerText(), /文件已损坏，无法读取/);
     await shot(page, '02-knowledge-base-zh');
     // A reload keeps the session and shows the same documents.
     await page.reload();
@@ -215,13 +220,13 @@ describe('admin console', () => {
     await page.getByRole('link', { name: '新建微调' }).click();
     await page.getByRole('radio', { name: /tiny-moe@1/ }).check();
     await page.getByRole('button', { name: '下一步' }).click();
-    await page.getByLabel('steps', { exact: true }).fill('8');
-    await page.getByLabel('batchSize', { exact: true }).fill('2');
-    await page.getByLabel('seqLen', { exact: true }).fill('64');
+    await page.getByLabel('训练步数 (steps)').fill('8');
+    await page.getByLabel('批大小 (batchSize)').fill('2');
+    await page.getByLabel('序列长度 (seqLen)').fill('64');
     await page.getByText('高级参数').click();
-    await page.getByLabel('evalEvery', { exact: true }).fill('4');
-    await page.getByLabel('evalSamples', { exact: true }).fill('1');
-    await page.getByLabel('maxNewTokens', { exact: true }).fill('8');
+    await page.getByLabel('验证间隔 (evalEvery)').fill('4');
+    await page.getByLabel('评估样本数 (evalSamples)').fill('1');
+    await page.getByLabel('评估生成长度 (maxNewTokens)').fill('8');
     await shot(page, '15-finetune-params-zh');
     await page.getByRole('button', { name: '下一步' }).click();
     await page.getByRole('combobox', { name: /^数据集/ }).selectOption('faq');
@@ -263,5 +268,16 @@ describe('admin console', () => {
     await shot(page, '14-knowledge-bases-en');
     await page.getByTestId('lang-switch').click();
     await page.getByRole('heading', { name: '知识库' }).waitFor();
+  });
+
+  test('phone width: the menu folds behind a button and the screens stay readable', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: '菜单' }).click();
+    await page.getByRole('link', { name: '问答' }).click();
+    await page.getByRole('heading', { name: '知识问答' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px too wide)`);
+    await shot(page, '18-phone-ask-zh');
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { get, post } from '../api/client';
 import type { DatasetDetail, DatasetSummary, FinetuneRun, ModelView } from '../api/types';
-import { t } from '../i18n/i18n';
+import { t, type MessageKey } from '../i18n/i18n';
 import { navigate } from '../router';
 import type { ScreenProps } from '../routes';
 import { useAction, useLoad } from '../ui/hooks';
@@ -195,7 +195,7 @@ function ParamFields({ advanced, values, onChange }: { advanced: boolean; values
   return (
     <div class="row">
       {LORA_PARAMS.filter((p) => p.advanced === advanced).map((p) => (
-        <Field key={p.name} label={p.name} hint={t(p.help)}>
+        <Field key={p.name} label={`${t(`ft.param.${p.name}` as MessageKey)} (${p.name})`} hint={t(p.help)}>
           <input
             type="number"
             step="any"
