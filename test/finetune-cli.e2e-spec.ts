@@ -37,6 +37,16 @@ describe('zhiku finetune run', () => {
     expect(fs.existsSync(path.join(out.merged, 'config.json'))).toBe(true);
     expect(out.answers_after).toEqual({ exact_match: expect.any(Number), char_f1: expect.any(Number), contains: expect.any(Number) });
 
+    // The adapter merged again from its files, as one trained elsewhere would be: the same weights.
+    const again = path.join(data, 'merged-again');
+    const merged = await zhiku('finetune', 'merge', '--base', path.join(data, 'models', 'tiny'), '--adapter', out.adapter, '--out', again, '--json');
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.out)).toMatchObject({ rank: 4, alpha: 8, modules: 16 });
+    expect(fs.readFileSync(path.join(again, 'model.safetensors')).equals(fs.readFileSync(path.join(out.merged, 'model.safetensors')))).toBe(true);
+    const refused = await zhiku('finetune', 'merge', '--base', path.join(data, 'models', 'tiny'), '--adapter', path.join(data, 'models'), '--out', path.join(data, 'x'));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('has no adapter_config.json');
+
     const models = await zhiku('--data', data, 'model', 'list', '--json');
     expect(JSON.parse(models.out)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'tiny-ft', version: 1, isDefault: true })]));
   });

@@ -24,7 +24,7 @@ describe('the one-click fine-tuning pipeline', () => {
   it('trains, merges, evaluates, quantizes, registers with lineage and deploys, as one job', async () => {
     const created = await t.http().post('/api/finetune/pipelines').set(bearer(admin))
       .send({ baseModel: 'tiny-base', dataset: 'codes', datasetVersion: 2, method: 'lora', params: FAST_PARAMS, quantize: { bits: 8 }, deploy: true, modelName: 'tiny-ft' })
-      .expect(201);
+      .expect(202);
     expect(created.body).toMatchObject({ kind: 'pipeline', pipeline: { quantize: { bits: 8, group: 32 }, deploy: true, modelName: 'tiny-ft' } });
     const run = await waitForRun(t, admin, created.body.id, 60_000, 'pipelines');
     expect(run.error).toBeNull();
@@ -48,7 +48,7 @@ describe('the one-click fine-tuning pipeline', () => {
   it('a failed stage stops the chain with its reason and leaves the earlier artifacts intact', async () => {
     const created = await t.http().post('/api/finetune/pipelines').set(bearer(admin))
       .send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 8 }, quantize: { bits: 4 }, modelName: 'blocked' })
-      .expect(201);
+      .expect(202);
     // A file where the quantized folder must go: the quantize stage cannot build it.
     fs.writeFileSync(path.join(t.config.modelsDir, `blocked.ft-${created.body.id.slice(0, 8)}`), 'in the way');
     const run = await waitForRun(t, admin, created.body.id, 60_000, 'pipelines');
@@ -65,7 +65,7 @@ describe('the one-click fine-tuning pipeline', () => {
   it('resumes training from its last checkpoint after the server restarts', async () => {
     const created = await t.http().post('/api/finetune/runs').set(bearer(admin))
       .send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 200, checkpointEvery: 5, evalSamples: 0 } })
-      .expect(201);
+      .expect(202);
     const id = created.body.id;
     for (let i = 0; i < 300; i++) {
       const run = (await t.http().get(`/api/finetune/runs/${id}`).set(bearer(admin))).body;

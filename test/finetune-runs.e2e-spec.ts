@@ -22,7 +22,7 @@ describe('fine-tuning runs over HTTP', () => {
   });
 
   it('trains LoRA as a job: per-step progress, adapter, merged model, before/after evaluation', async () => {
-    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: FAST_PARAMS }).expect(201);
+    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: FAST_PARAMS }).expect(202);
     expect(created.body).toMatchObject({ kind: 'run', status: 'queued', dataset: { name: 'codes', version: 2 }, params: { rank: 4, alpha: 8, steps: 16 } });
     const run = await waitForRun(t, viewer, created.body.id);
     expect(run.error).toBeNull();
@@ -82,8 +82,47 @@ describe('fine-tuning runs over HTTP', () => {
     await t.http().get('/api/finetune/runs/00000000-0000-0000-0000-000000000000').set(bearer(viewer)).expect(404);
   });
 
+  it('trains a registered model on its source checkpoint and refuses one that only has its quantized folder', async () => {
+    await t.http().post('/api/models/import').set(bearer(t.adminKey!)).send({ checkpoint: 'tiny-base', name: 'tiny-reg', bits: 8 }).expect(202);
+    for (let i = 0; i < 100; i++) {
+      const models = (await t.http().get('/api/models').set(bearer(t.adminKey!))).body as Array<{ name: string; status: string }>;
+      if (models.find((m) => m.name === 'tiny-reg')?.status === 'ready') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ok = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-reg', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 3, evalSamples: 0 } }).expect(202);
+    expect(ok.body.baseCheckpoint).toBe(fs.realpathSync(path.join(t.config.modelsDir, 'tiny-base')));
+    expect((await waitForRun(t, viewer, ok.body.id)).status).toBe('completed');
+
+    const copy = path.join(t.config.modelsDir, 'gone-base');
+    fs.cpSync(path.join(t.config.modelsDir, 'tiny-base'), copy, { recursive: true });
+    await t.http().post('/api/models/import').set(bearer(t.adminKey!)).send({ checkpoint: 'gone-base', name: 'onnx-only-reg', bits: 8 }).expect(202);
+    for (let i = 0; i < 100; i++) {
+      const models = (await t.http().get('/api/models').set(bearer(t.adminKey!))).body as Array<{ name: string; status: string }>;
+      if (models.find((m) => m.name === 'onnx-only-reg')?.status === 'ready') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    fs.rmSync(copy, { recursive: true });
+    const refused = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'onnx-only-reg', dataset: 'codes', method: 'lora' }).expect(400);
+    expect(refused.body.message).toMatch(/onnx-only-reg@1 has only its quantized ONNX folder \(8-bit\).*LoRA trains on the unquantized checkpoint/);
+  });
+
+  it('hands a run off to LLaMA-Factory: the dataset export plus a LoRA SFT config with the same settings', async () => {
+    const res = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', params: { rank: 16, steps: 300 } }).expect(200);
+    expect(res.body.fileName).toMatch(/\.json$/);
+    expect(JSON.parse(res.body.content)).toHaveLength(24);
+    expect(Object.values(res.body.datasetInfo)[0]).toMatchObject({ formatting: 'alpaca' });
+    expect(res.body.config).toContain('finetuning_type: lora');
+    expect(res.body.config).toContain('lora_rank: 16\nlora_alpha: 32');
+    expect(res.body.config).toContain('lora_target: q_proj,k_proj,v_proj,o_proj,w1,w3,w2');
+    expect(res.body.config).toContain('template: mistral');
+    expect(res.body.config).toContain('max_steps: 300');
+    const elsewhere = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: '/cluster/Qwen1.5-MoE-A2.7B', architecture: 'qwen2_moe', dataset: 'codes' }).expect(200);
+    expect(elsewhere.body.config).toContain('model_name_or_path: /cluster/Qwen1.5-MoE-A2.7B');
+    expect(elsewhere.body.config).toContain('template: qwen');
+  });
+
   it('cancels a running run at a step boundary, keeping its checkpoint', async () => {
-    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 5000, checkpointEvery: 2 } }).expect(201);
+    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 5000, checkpointEvery: 2 } }).expect(202);
     const id = created.body.id;
     for (let i = 0; i < 200; i++) {
       const run = (await t.http().get(`/api/finetune/runs/${id}`).set(bearer(viewer))).body;

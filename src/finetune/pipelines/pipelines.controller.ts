@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Roles, type AuthContext } from '../../auth';
 import { CreatePipelineDto, ListRunsQueryDto, RunDto } from '../runs/dto/run.dto';
@@ -15,7 +15,8 @@ export class PipelinesController {
 
   @Post()
   @Roles('editor')
-  @ApiOkResponse({ type: RunDto })
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: RunDto, description: 'stored and queued; follow it with GET /:id or /:id/events' })
   create(@Auth() auth: AuthContext, @Body() dto: CreatePipelineDto) {
     return this.runs.createPipeline(auth, dto);
   }

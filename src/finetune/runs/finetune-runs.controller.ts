@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Roles, type AuthContext } from '../../auth';
 import { CreateRunDto, ListRunsQueryDto, RunDto } from './dto/run.dto';
@@ -14,7 +14,8 @@ export class FinetuneRunsController {
 
   @Post()
   @Roles('editor')
-  @ApiOkResponse({ type: RunDto })
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: RunDto, description: 'stored and queued; follow it with GET /:id or /:id/events' })
   create(@Auth() auth: AuthContext, @Body() dto: CreateRunDto) {
     return this.runs.create(auth, dto);
   }
