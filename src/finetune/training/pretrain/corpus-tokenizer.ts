@@ -13,7 +13,7 @@ const SPECIAL_TOKENS = 3;
  * replaced. Merges are learned on at most `sampleChars` characters (the learner is quadratic-ish in
  * corpus size); the vocabulary shrinks to what the sample can fill.
  */
-export function trainCorpusTokenizer(docs: readonly string[], vocabSize: number, sampleChars = 200_000): RandomTokenizerFiles {
+export function trainCorpusTokenizer(docs: readonly string[], vocabSize: number, sampleChars = 50_000): RandomTokenizerFiles {
   if (!Number.isInteger(vocabSize) || vocabSize < 256 + SPECIAL_TOKENS) {
     throw new TrainingOptionsError(`the vocabulary must hold the 256 bytes and ${SPECIAL_TOKENS} special tokens: at least ${256 + SPECIAL_TOKENS}, got ${vocabSize}`);
   }
