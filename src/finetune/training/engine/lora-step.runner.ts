@@ -45,9 +45,10 @@ export interface TrainedTensor {
 }
 
 /**
- * Runs the LoRA training graph in ONNX Runtime: one call is one forward + backward over a batch,
- * returning the loss and the gradient of every LoRA parameter. The optimizer lives outside (AdamW in
- * TypeScript), so the graph stays free of state.
+ * Runs a training graph in ONNX Runtime: one call is one forward + backward over a batch, returning
+ * the LM loss, the load-balancing loss and the gradient of every trained tensor (LoRA, and the base
+ * weights the graph trains). The optimizer lives outside (AdamW in TypeScript), so the graph stays free
+ * of state. The name stays from when it ran LoRA graphs only.
  */
 export class LoraStepRunner {
   /** LoRA tensors, then trained base weights: everything step() needs a value for and returns a gradient of. */
