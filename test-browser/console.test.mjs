@@ -264,6 +264,7 @@ describe('admin console', () => {
     await page.getByRole('heading', { name: 'Knowledge bases' }).waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Create knowledge base' }).waitFor();
+    await page.getByRole('link', { name: 'Open' }).first().waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     await shot(page, '14-knowledge-bases-en');
     await page.getByTestId('lang-switch').click();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get } from './api/client';
-import { getKey, onKeyChange } from './api/session';
+import { getKey, onKeyChange, takeRefused } from './api/session';
 import type { Me } from './api/types';
 import { onLangChange, t } from './i18n/i18n';
 import { navigate, usePath } from './router';
@@ -22,11 +22,11 @@ export function App() {
     () =>
       onKeyChange(() => {
         if (!getKey()) {
-          setExpired(me !== null);
+          setExpired(takeRefused());
           setMe(null);
         }
       }),
-    [me],
+    [],
   );
   // A reload keeps the tab's key: check it again rather than ask for it.
   useEffect(() => {

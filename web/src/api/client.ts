@@ -1,5 +1,5 @@
 import { ApiError, errorFromResponse } from './api-error';
-import { getKey, setKey } from './session';
+import { expireSession, getKey } from './session';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -10,7 +10,7 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 
 /** A rejected key ends the session: the login screen comes back instead of a page of errors. */
 function checkAuth(res: Response): void {
-  if (res.status === 401 && getKey()) setKey(null);
+  if (res.status === 401 && getKey()) expireSession();
 }
 
 export async function send(method: Method, path: string, body?: unknown | FormData, signal?: AbortSignal): Promise<Response> {
@@ -66,7 +66,7 @@ export function upload<T>(path: string, form: FormData, onProgress: (fraction: n
       } catch {
         body = undefined;
       }
-      if (xhr.status === 401 && getKey()) setKey(null);
+      if (xhr.status === 401 && getKey()) expireSession();
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
       else reject(new ApiError(xhr.status, body?.message ?? (xhr.responseText.slice(0, 300) || xhr.statusText), body?.details));
     };

@@ -10,18 +10,22 @@ import { ErrorBox, valueOf } from '../ui/parts';
 /** Asks for the API key, checks it with /api/keys/me, keeps it for this browser tab only. */
 export function LoginScreen({ onLogin, expired }: { onLogin: (me: Me) => void; expired: boolean }) {
   const [key, setValue] = useState('');
-  const [error, setError] = useState<unknown>(expired ? new ApiError(401, t('login.expired')) : undefined);
+  // A refused key gets one sentence of its own; anything else (server down, 429) the usual wording.
+  const [refused, setRefused] = useState<'login.expired' | 'login.rejected' | null>(expired ? 'login.expired' : null);
+  const [error, setError] = useState<unknown>(undefined);
   const [pending, setPending] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
     setPending(true);
     setError(undefined);
+    setRefused(null);
     setKey(key.trim());
     try {
       onLogin(await get<Me>('/api/keys/me'));
     } catch (err) {
       setKey(null);
-      setError(err instanceof ApiError && err.status === 401 ? new ApiError(401, t('login.rejected')) : err);
+      if (err instanceof ApiError && err.status === 401) setRefused('login.rejected');
+      else setError(err);
     } finally {
       setPending(false);
     }
@@ -49,6 +53,11 @@ export function LoginScreen({ onLogin, expired }: { onLogin: (me: Me) => void; e
             onInput={(e) => setValue(valueOf(e))}
           />
         </label>
+        {refused && (
+          <div class="error" role="alert">
+            {t(refused)}
+          </div>
+        )}
         <ErrorBox error={error} />
         <button type="submit" disabled={pending || !key.trim()}>
           {pending ? t('common.checking') : t('login.submit')}
