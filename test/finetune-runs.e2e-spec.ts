@@ -106,6 +106,17 @@ describe('fine-tuning runs over HTTP', () => {
     expect(refused.body.message).toMatch(/onnx-only-reg@1 has only its quantized ONNX folder \(8-bit\).*LoRA trains on the unquantized checkpoint/);
   });
 
+  it('trains the routers beside the adapters when asked, reporting the load-balancing loss', async () => {
+    const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 4, evalSamples: 0, trainRouter: true } }).expect(202);
+    expect(created.body.params).toMatchObject({ trainRouter: true, routerAuxLossCoef: 0.01 });
+    const run = await waitForRun(t, viewer, created.body.id);
+    expect(run.status).toBe('completed');
+    for (const s of run.history) expect(s.auxLoss).toBeGreaterThan(0);
+    expect(JSON.parse(fs.readFileSync(path.join(run.artifacts.adapter, 'adapter_config.json'), 'utf8')).modules_to_save).toEqual(['gate']);
+    const refused = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { routerAuxLossCoef: 0.1 } }).expect(400);
+    expect(refused.body.message).toContain('set params.trainRouter to true');
+  });
+
   it('hands a run off to LLaMA-Factory: the dataset export plus a LoRA SFT config with the same settings', async () => {
     const res = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', params: { rank: 16, steps: 300 } }).expect(200);
     expect(res.body.fileName).toMatch(/\.json$/);
@@ -119,6 +130,8 @@ describe('fine-tuning runs over HTTP', () => {
     const elsewhere = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: '/cluster/Qwen1.5-MoE-A2.7B', architecture: 'qwen2_moe', dataset: 'codes' }).expect(200);
     expect(elsewhere.body.config).toContain('model_name_or_path: /cluster/Qwen1.5-MoE-A2.7B');
     expect(elsewhere.body.config).toContain('template: qwen');
+    const routed = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', params: { trainRouter: true } }).expect(200);
+    expect(routed.body.config).toContain('additional_target: gate\nmoe_aux_loss_coef: 0.01');
   });
 
   it('cancels a running run at a step boundary, keeping its checkpoint', async () => {

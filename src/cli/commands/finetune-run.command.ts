@@ -28,6 +28,7 @@ interface Flags {
   batch?: string;
   seqLen?: string;
   evalSamples?: string;
+  trainRouter?: boolean;
   json?: boolean;
 }
 
@@ -51,6 +52,7 @@ export function addRunCommand(finetune: Command): void {
     .option('--batch <n>', 'rows per micro-batch (default 4)')
     .option('--seq-len <n>', 'tokens per row (default 256)')
     .option('--eval-samples <n>', 'validation questions answered before and after (default 32)')
+    .option('--train-router', 'train the routers too, with the load-balancing loss (coefficient 0.01)')
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags, command: Command) => {
       const [dataset, version] = parseDataset(flags.dataset);
@@ -58,7 +60,8 @@ export function addRunCommand(finetune: Command): void {
       if (!IMPORT_BITS.includes(bits as never)) throw new UsageError(`--bits takes ${IMPORT_BITS.join(', ')}, got '${flags.bits}'`);
       const group = flags.group === undefined ? 32 : Number(flags.group);
       if (![32, 64, 128].includes(group)) throw new UsageError(`--group takes 32, 64 or 128, got '${flags.group}'`);
-      const params: Record<string, number> = {};
+      const params: Record<string, number | boolean> = {};
+      if (flags.trainRouter) params.trainRouter = true;
       // Ranges are checked by the service, which names the field; here only "is it a number".
       const numeric: Array<[keyof Flags, string, boolean]> = [['steps', 'steps', true], ['rank', 'rank', true], ['batch', 'batchSize', true], ['seqLen', 'seqLen', true], ['evalSamples', 'evalSamples', true], ['lr', 'learningRate', false]];
       for (const [flag, key, integer] of numeric) {

@@ -69,6 +69,8 @@ export class LlamaFactoryHandoff {
       `lora_alpha: ${params.alpha}`,
       `lora_dropout: ${params.dropout}`,
       `lora_target: ${targets.join(',')}`,
+      // LLaMA-Factory leaves the routers frozen and the aux loss at the model's default unless told.
+      ...(params.trainRouter ? ['additional_target: gate', `moe_aux_loss_coef: ${params.routerAuxLossCoef}`] : []),
       '### dataset',
       `dataset: ${entry}`,
       'dataset_dir: .',

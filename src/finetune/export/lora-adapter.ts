@@ -1,5 +1,6 @@
+import { baseParameterTensor, type BaseParameter } from '../training';
 import { AdapterError } from './export.errors';
-import { locateSite, type BaseTensors, type LoraSite } from './lora-sites';
+import { locateSite, routerTensor, type BaseTensors, type LoraSite } from './lora-sites';
 
 /** One adapted projection, in PEFT's layout: A [r, in], B [out, r]; the delta is scaling · B·A. */
 export interface AdaptedModule {
@@ -8,6 +9,14 @@ export interface AdaptedModule {
   scaling: number;
   a: Float32Array;
   b: Float32Array;
+}
+
+/** A base weight trained whole (the routers), replacing the base's tensor: PEFT's modules_to_save. */
+export interface ReplacedModule {
+  /** The base tensor, e.g. `model.layers.0.block_sparse_moe.gate.weight`. */
+  tensor: string;
+  shape: number[];
+  data: Float32Array;
 }
 
 /** A LoRA adapter whatever made it (our trainer, or PEFT elsewhere), ready to write or merge. */
@@ -20,6 +29,7 @@ export interface LoraAdapter {
   /** Recorded as base_model_name_or_path: the base's registered name or checkpoint folder. */
   baseModel: string;
   modules: AdaptedModule[];
+  replaced: ReplacedModule[];
 }
 
 /** What the trainer holds: `lora.layers.L.<self_attn|experts.E>.<target>.<A|B>` → values, A [in, r], B [r, out]. */
@@ -28,6 +38,8 @@ export interface TrainedLora {
   alpha: number;
   dropout?: number;
   values: ReadonlyMap<string, Float32Array>;
+  /** Base weights trained beside the adapters (the runner's `base`): their values are in `values` too. */
+  base?: readonly BaseParameter[];
 }
 
 const PARAM = /^lora\.layers\.(\d+)\.(self_attn|experts\.(\d+))\.([a-z_]+)\.(A|B)$/;
@@ -38,7 +50,17 @@ const PARAM = /^lora\.layers\.(\d+)\.(self_attn|experts\.(\d+))\.([a-z_]+)\.(A|B
  */
 export function adapterFromTraining(base: BaseTensors, trained: TrainedLora, baseModel: string): LoraAdapter {
   const pairs = new Map<string, { layer: number; expert: number | null; target: string; A?: Float32Array; B?: Float32Array }>();
+  const replaced: ReplacedModule[] = [];
+  const baseNames = new Set((trained.base ?? []).map((p) => p.name));
+  for (const p of trained.base ?? []) {
+    if (p.ref.kind !== 'layer' || p.ref.name !== 'router') throw new AdapterError(`${p.name} is a trained base weight other than a router; a full fine-tune is a checkpoint, not an adapter`);
+    const value = trained.values.get(p.name);
+    if (!value) throw new AdapterError(`no value for the trained router ${p.name}`);
+    const t = baseParameterTensor(p, value);
+    replaced.push({ tensor: routerTensor(base, p.ref.layer), shape: [...t.shape], data: t.data });
+  }
   for (const [name, value] of trained.values) {
+    if (baseNames.has(name)) continue;
     const m = PARAM.exec(name);
     if (!m) throw new AdapterError(`${name} is not a LoRA parameter name of the trainer (lora.layers.L.self_attn.T.A, lora.layers.L.experts.E.T.B, ...)`);
     const key = name.slice(0, -2);
@@ -58,7 +80,7 @@ export function adapterFromTraining(base: BaseTensors, trained: TrainedLora, bas
     modules.push({ site, rank: r, scaling: trained.alpha / r, a: transpose(pair.A, site.in, r), b: transpose(pair.B, r, site.out) });
     targets.add(site.module ? site.module.slice(site.module.lastIndexOf('.') + 1) : pair.target);
   }
-  return { rank: r, alpha: trained.alpha, dropout: trained.dropout ?? 0, targetModules: [...targets].sort(), baseModel, modules };
+  return { rank: r, alpha: trained.alpha, dropout: trained.dropout ?? 0, targetModules: [...targets].sort(), baseModel, modules, replaced };
 }
 
 /** PEFT layout → our trainer's values (A [in, r], B [r, out]), for evaluating an imported adapter on the training graph. */

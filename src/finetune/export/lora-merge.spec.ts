@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRandomCheckpoint, mulberry32, openCheckpoint, ReferenceCausalLm } from '../../moe';
 import { SafetensorsFile } from '../../moe/checkpoint/safetensors.reader';
-import { IGNORE_INDEX, initLoraParameters, LoraStepRunner, type LoraOptions } from '../training';
+import { baseParameterValues, IGNORE_INDEX, initLoraParameters, LoraStepRunner, type LoraOptions } from '../training';
 import { AdapterError } from './export.errors';
 import { adapterFromTraining, transpose } from './lora-adapter';
 import { baseTensorsOf, mergeAdapter } from './lora-merge';
@@ -98,6 +98,37 @@ describe('PEFT adapter export and merge', () => {
     expect(Math.abs(mergedLoss - graphLoss) / graphLoss).toBeLessThan(1e-4);
     // The check can fail: without the adapter the loss is elsewhere.
     expect(Math.abs(baseLoss - graphLoss) / graphLoss).toBeGreaterThan(1e-3);
+  });
+
+  it('a trained router travels as a PEFT module to save and replaces the base router in the merge', async () => {
+    const ckpt = openCheckpoint(base);
+    const routed = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora: LORA, batch: B, seqLen: S, base: 'router' });
+    const trainedValues = new Map([...values, ...baseParameterValues(ckpt.weights, routed.base)]);
+    const rand = mulberry32(21);
+    for (const p of routed.base) {
+      const v = trainedValues.get(p.name)!;
+      for (let i = 0; i < v.length; i++) v[i] += (rand() * 2 - 1) * 0.5;
+    }
+    try {
+      const adapter = adapterFromTraining(baseTensorsOf(ckpt), { rank: LORA.rank, alpha: LORA.alpha, values: trainedValues, base: routed.base }, 'tiny-mixtral');
+      expect(adapter.replaced.map((r) => r.tensor)).toEqual(['model.layers.0.block_sparse_moe.gate.weight', 'model.layers.1.block_sparse_moe.gate.weight']);
+      const out = path.join(dir, 'adapter-router');
+      writePeftAdapter(out, adapter);
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'adapter_config.json'), 'utf8')).modules_to_save).toEqual(['gate']);
+      const back = readPeftAdapter(out, baseTensorsOf(ckpt));
+      expect(back.replaced).toHaveLength(2);
+      mergeAdapter(base, path.join(dir, 'merged-router'), back);
+
+      const rand2 = mulberry32(6);
+      const ids = Array.from({ length: B * S }, () => 3 + Math.floor(rand2() * (VOCAB - 3)));
+      const labels = ids.map((_, i) => (i % S < 2 || i % S === S - 1 ? IGNORE_INDEX : ids[i + 1]));
+      const graphLoss = (await routed.step({ inputIds: ids, labels }, trainedValues)).loss;
+      const mergedLoss = await referenceLoss(path.join(dir, 'merged-router'), ids, labels);
+      expect(Math.abs(mergedLoss - graphLoss) / graphLoss).toBeLessThan(1e-4);
+    } finally {
+      await routed.dispose();
+      ckpt.close();
+    }
   });
 
   it('refuses an adapter for another base, DoRA, and a folder without weights', () => {

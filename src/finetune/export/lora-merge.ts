@@ -17,7 +17,7 @@ export interface MergeResult {
 
 /** The base checkpoint seen as LoRA sites need it. */
 export function baseTensorsOf(checkpoint: OpenedCheckpoint): BaseTensors {
-  return { config: checkpoint.config, has: (name) => checkpoint.weights.checkpoint.has(name) };
+  return { config: checkpoint.config, has: (name) => checkpoint.weights.checkpoint.has(name), shapeOf: (name) => checkpoint.weights.checkpoint.entry(name).shape };
 }
 
 /**
@@ -41,6 +41,11 @@ export function mergeAdapter(baseDir: string, outDir: string, adapter: LoraAdapt
       if (!store.has(m.site.tensor)) throw new AdapterError(`the base checkpoint ${baseDir} has no ${m.site.tensor}`);
       byTensor.set(m.site.tensor, [...(byTensor.get(m.site.tensor) ?? []), m]);
     }
+    const replacements = new Map(adapter.replaced.map((r) => [r.tensor, r]));
+    for (const r of adapter.replaced) {
+      const stored = store.has(r.tensor) ? store.entry(r.tensor).shape : null;
+      if (!stored || stored.join() !== r.shape.join()) throw new AdapterError(`the adapter replaces ${r.tensor} [${r.shape.join(', ')}], which the base checkpoint ${baseDir} does not hold with that shape`);
+    }
     fs.mkdirSync(staging, { recursive: true });
     for (const entry of fs.readdirSync(baseDir, { withFileTypes: true })) {
       if (!entry.isFile() || entry.name.endsWith('.safetensors') || entry.name === 'model.safetensors.index.json') continue;
@@ -56,7 +61,8 @@ export function mergeAdapter(baseDir: string, outDir: string, adapter: LoraAdapt
         shape: stored.shape,
         dtype: stored.dtype,
         data: () => {
-          const w = store.read(name).data;
+          // A replaced module (a trained router) takes the adapter's values; LoRA deltas still add on top.
+          const w = replacements.has(name) ? Float32Array.from(replacements.get(name)!.data) : store.read(name).data;
           for (const m of modules ?? []) addDelta(w, m, m.site.first);
           return w;
         },
@@ -66,11 +72,11 @@ export function mergeAdapter(baseDir: string, outDir: string, adapter: LoraAdapt
     else writeSafetensors(path.join(staging, 'model.safetensors'), entries, { format: 'pt' });
     fs.writeFileSync(
       path.join(staging, 'zhiku_merge.json'),
-      JSON.stringify({ base: path.resolve(baseDir), baseModel: adapter.baseModel, rank: adapter.rank, alpha: adapter.alpha, targetModules: adapter.targetModules, adaptedTensors: byTensor.size }, null, 2) + '\n',
+      JSON.stringify({ base: path.resolve(baseDir), baseModel: adapter.baseModel, rank: adapter.rank, alpha: adapter.alpha, targetModules: adapter.targetModules, adaptedTensors: byTensor.size, replacedTensors: adapter.replaced.map((r) => r.tensor) }, null, 2) + '\n',
     );
     fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(staging, target);
-    return { dir: target, tensors: entries.length, mergedTensors: byTensor.size, bytes };
+    return { dir: target, tensors: entries.length, mergedTensors: byTensor.size + [...replacements.keys()].filter((k) => !byTensor.has(k)).length, bytes };
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;

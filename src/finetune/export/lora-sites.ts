@@ -31,6 +31,8 @@ export interface LoraSite {
 export interface BaseTensors {
   config: MoeConfig;
   has(name: string): boolean;
+  /** Stored shape of a tensor, when known (checks whole modules read from an adapter). */
+  shapeOf?(name: string): readonly number[];
 }
 
 /** The site of our parameter pair (layer, expert or null for attention, target). */
@@ -90,4 +92,13 @@ export function siteOfModule(base: BaseTensors, module: string): LoraSite {
 export function peftTargetName(site: LoraSite): string {
   if (!site.module) throw new AdapterError(`${site.tensor} packs every expert in one tensor; PEFT has no module for one expert of it, so this base model's expert LoRA cannot be exported in the PEFT layout (merge it instead)`);
   return site.module.slice(site.module.lastIndexOf('.') + 1);
+}
+
+/** The router (gate) tensor of a layer: `model.layers.L.<block>.gate.weight`, [experts, hidden]. */
+export function routerTensor(base: BaseTensors, layer: number): string {
+  for (const block of MOE_BLOCKS) {
+    const tensor = `model.layers.${layer}.${block}.gate.weight`;
+    if (base.has(tensor)) return tensor;
+  }
+  throw new AdapterError(`the base checkpoint has no router for layer ${layer} (model.layers.${layer}.{${MOE_BLOCKS.join(',')}}.gate.weight)`);
 }

@@ -26,6 +26,13 @@ export function writePeftAdapter(dir: string, adapter: LoraAdapter): void {
     entries.push({ name: `${PREFIX}${m.site.module}.lora_A.weight`, shape: [m.rank, m.site.in], data: m.a });
     entries.push({ name: `${PREFIX}${m.site.module}.lora_B.weight`, shape: [m.site.out, m.rank], data: m.b });
   }
+  // modules_to_save are stored under the module's own name, as PEFT's get_peft_model_state_dict writes them.
+  const saved = new Set<string>();
+  for (const r of adapter.replaced) {
+    entries.push({ name: `${PREFIX}${r.tensor}`, shape: r.shape, data: r.data });
+    const module = r.tensor.slice(0, -'.weight'.length);
+    saved.add(module.slice(module.lastIndexOf('.') + 1));
+  }
   const config = {
     peft_type: 'LORA',
     task_type: 'CAUSAL_LM',
@@ -38,7 +45,7 @@ export function writePeftAdapter(dir: string, adapter: LoraAdapter): void {
     fan_in_fan_out: false,
     use_rslora: false,
     use_dora: false,
-    modules_to_save: null,
+    modules_to_save: saved.size > 0 ? [...saved].sort() : null,
     inference_mode: true,
     init_lora_weights: true,
     revision: null,
@@ -94,14 +101,23 @@ export function readPeftAdapter(dir: string, base: BaseTensors): LoraAdapter {
   }
   try {
     const halves = new Map<string, { a?: string; b?: string }>();
+    const replaced: LoraAdapter['replaced'] = [];
     for (const name of file.entries.keys()) {
       const m = /^(?:base_model\.model\.)?(.+)\.lora_([AB])(?:\.[A-Za-z0-9_]+)?\.weight$/.exec(name);
-      if (!m) throw new AdapterError(`${weightsPath} holds ${name}, which is not a LoRA matrix (modules_to_save and biases are not merged)`);
+      if (!m) {
+        // A whole module (modules_to_save): it replaces the base tensor of the same name and shape.
+        const tensor = name.replace(/^base_model\.model\./, '').replace(/\.modules_to_save\.[A-Za-z0-9_]+\./, '.');
+        const shape = file.entry(name).shape;
+        const fits = base.has(tensor) && tensor.endsWith('.weight') && (base.shapeOf?.(tensor) ?? shape).join() === shape.join();
+        if (!fits) throw new AdapterError(`${weightsPath} holds ${name}, which is neither a LoRA matrix nor a whole module of this base model with the same shape`);
+        replaced.push({ tensor, shape: [...shape], data: file.read(name).data });
+        continue;
+      }
       const entry = halves.get(m[1]) ?? {};
       entry[m[2] === 'A' ? 'a' : 'b'] = name;
       halves.set(m[1], entry);
     }
-    if (halves.size === 0) throw new AdapterError(`${weightsPath} holds no LoRA matrices`);
+    if (halves.size === 0 && replaced.length === 0) throw new AdapterError(`${weightsPath} holds no LoRA matrices`);
     const modules: AdaptedModule[] = [];
     for (const [module, { a, b }] of halves) {
       if (!a || !b) throw new AdapterError(`module ${module} has only one of lora_A and lora_B in ${weightsPath}`);
@@ -121,7 +137,7 @@ export function readPeftAdapter(dir: string, base: BaseTensors): LoraAdapter {
     }
     const targets = Array.isArray(config.target_modules) ? (config.target_modules as string[]) : [String(config.target_modules ?? '')];
     const dropout = typeof config.lora_dropout === 'number' ? config.lora_dropout : 0;
-    return { rank, alpha, dropout, targetModules: targets, baseModel: String(config.base_model_name_or_path ?? ''), modules };
+    return { rank, alpha, dropout, targetModules: targets, baseModel: String(config.base_model_name_or_path ?? ''), modules, replaced };
   } finally {
     file.close();
   }

@@ -37,6 +37,7 @@ const mapStep = (r: any): RunStep => ({
   lr: r.lr,
   tokensPerSecond: r.tokens_per_second,
   etaSeconds: r.eta_seconds,
+  auxLoss: r.aux_loss,
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -87,10 +88,10 @@ export class FinetuneRunsRepository {
   async recordStep(id: string, step: RunStep, progress: RunProgress): Promise<void> {
     await this.db.transaction(async (m) => {
       await m.query(
-        `INSERT INTO finetune_run_steps (run_id, step, loss, val_loss, lr, tokens_per_second, eta_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO finetune_run_steps (run_id, step, loss, val_loss, lr, tokens_per_second, eta_seconds, aux_loss) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (run_id, step) DO UPDATE SET loss = EXCLUDED.loss, val_loss = EXCLUDED.val_loss, lr = EXCLUDED.lr,
-           tokens_per_second = EXCLUDED.tokens_per_second, eta_seconds = EXCLUDED.eta_seconds, created_at = now()`,
-        [id, step.step, step.loss, step.valLoss, step.lr, step.tokensPerSecond, step.etaSeconds],
+           tokens_per_second = EXCLUDED.tokens_per_second, eta_seconds = EXCLUDED.eta_seconds, aux_loss = EXCLUDED.aux_loss, created_at = now()`,
+        [id, step.step, step.loss, step.valLoss, step.lr, step.tokensPerSecond, step.etaSeconds, step.auxLoss],
       );
       await m.query(`UPDATE finetune_runs SET progress = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(progress)]);
     });

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { ChatTemplate, openCheckpoint, Tokenizer, type MoeConfig } from '../../moe';
 import { DatasetsService, type StoredRecord } from '../datasets';
 import { adapterFromTraining, baseTensorsOf, writePeftAdapter } from '../export';
-import { buildSftExamples, initLoraParameters, LoraStepRunner, TrainingError, type SftExample } from '../training';
+import { baseParameterValues, buildSftExamples, initLoraParameters, LoraStepRunner, TrainingError, type SftExample } from '../training';
 import { packedBatches, trainingBatches } from './batches';
 import { FinetuneRunsRepository } from './finetune-runs.repository';
 import { runLoraLoop, validationLoss, type LoopEnd } from './lora-run.loop';
@@ -66,11 +66,20 @@ export class LoraRunExecutor {
     let examples: { train: SftExample[]; validation: SftExample[]; rejected: TrainOutcome['rejected'] };
     let seqLen: number;
     let config: MoeConfig;
+    let baseValues: Map<string, Float32Array>;
     try {
       config = checkpoint.config;
       seqLen = Math.min(p.seqLen, config.maxPositionEmbeddings);
       examples = this.examples(checkpoint.tokenizerPath, run.baseCheckpoint, train, validation, seqLen);
-      runner = await LoraStepRunner.create(config, checkpoint.weights, { lora: { rank: p.rank, alpha: p.alpha, targets: p.targets, dropout: p.dropout }, batch: p.batchSize, seqLen });
+      runner = await LoraStepRunner.create(config, checkpoint.weights, {
+        lora: { rank: p.rank, alpha: p.alpha, targets: p.targets, dropout: p.dropout },
+        batch: p.batchSize,
+        seqLen,
+        base: p.trainRouter ? 'router' : 'frozen',
+        routerAuxLossCoef: p.routerAuxLossCoef,
+      });
+      // Trained routers start from the base's values (read while the checkpoint is open).
+      baseValues = baseParameterValues(checkpoint.weights, runner.base);
     } catch (e) {
       if (e instanceof TrainingError) throw new RunInputError(e.message);
       throw e;
@@ -81,7 +90,7 @@ export class LoraRunExecutor {
       const padId = config.eosTokenIds[0] ?? 0;
       const nextBatch = trainingBatches(examples.train, p.batchSize, seqLen, padId, p.seed);
       const valBatches = packedBatches(examples.validation, p.batchSize, seqLen, padId);
-      const fresh = (): TrainingState => ({ step: 0, values: initLoraParameters(runner.params, p.seed), optimizer: { step: 0, m: new Map(), v: new Map() }, bestValLoss: null, bestStep: null, badEvals: 0, best: null });
+      const fresh = (): TrainingState => ({ step: 0, values: new Map([...initLoraParameters(runner.params, p.seed), ...baseValues]), optimizer: { step: 0, m: new Map(), v: new Map() }, bestValLoss: null, bestStep: null, badEvals: 0, best: null });
       const saved = loadCheckpoint(dir);
       const state = saved ?? fresh();
       const resumedFromStep = saved ? saved.step : null;
@@ -108,7 +117,7 @@ export class LoraRunExecutor {
       const adapter = path.join(dir, 'adapter');
       const base = openCheckpoint(run.baseCheckpoint);
       try {
-        writePeftAdapter(adapter, adapterFromTraining(baseTensorsOf(base), { rank: p.rank, alpha: p.alpha, dropout: p.dropout, values: final }, run.baseModel));
+        writePeftAdapter(adapter, adapterFromTraining(baseTensorsOf(base), { rank: p.rank, alpha: p.alpha, dropout: p.dropout, values: final, base: runner.base }, run.baseModel));
       } finally {
         base.close();
       }

@@ -49,13 +49,15 @@ export async function runLoraLoop(
     const t0 = performance.now();
     const sum = new Map<string, Float32Array>();
     let lossSum = 0;
+    let auxSum: number | null = null;
     let tokens = 0;
     for (let k = 0; k < params.accumulation; k++) {
       const micro = state.step * params.accumulation + k;
       const batch = nextBatch(micro);
       tokens += batch.tokens;
-      const { loss, grads } = await engine.step({ ...batch, dropoutSeed: dropoutSeed(params.seed, micro) }, state.values);
+      const { loss, auxLoss, grads } = await engine.step({ ...batch, dropoutSeed: dropoutSeed(params.seed, micro) }, state.values);
       lossSum += loss;
+      if (auxLoss !== undefined) auxSum = (auxSum ?? 0) + auxLoss;
       for (const [name, g] of grads) {
         const acc = sum.get(name);
         if (!acc) sum.set(name, g);
@@ -83,7 +85,7 @@ export async function runLoraLoop(
     sync();
     const perStep = (performance.now() - startedAt) / 1000 / (state.step - startStep);
     await hooks.onStep(
-      { step: state.step, loss: lossSum / params.accumulation, valLoss, lr, tokensPerSecond: stepSeconds > 0 ? tokens / stepSeconds : 0, etaSeconds: perStep * (params.steps - state.step) },
+      { step: state.step, loss: lossSum / params.accumulation, valLoss, lr, tokensPerSecond: stepSeconds > 0 ? tokens / stepSeconds : 0, etaSeconds: perStep * (params.steps - state.step), auxLoss: auxSum === null ? null : auxSum / params.accumulation },
       state,
     );
     if (params.patience > 0 && state.badEvals >= params.patience) {

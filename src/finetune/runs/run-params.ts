@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../common';
-import { LORA_TARGETS, type LoraTarget } from '../training';
+import { DEFAULT_ROUTER_AUX_LOSS_COEF, LORA_TARGETS, type LoraTarget } from '../training';
 
 /** Every knob of a LoRA run, with its default applied. */
 export interface RunParams {
@@ -28,6 +28,10 @@ export interface RunParams {
   evalSamples: number;
   /** Longest generated answer in the evaluation. */
   maxNewTokens: number;
+  /** Train the routers whole beside the adapters, with the load-balancing loss on. */
+  trainRouter: boolean;
+  /** Weight of the load-balancing loss; only with trainRouter (its value is reported either way). */
+  routerAuxLossCoef: number;
 }
 
 /** Inclusive bounds; `integer` ones must be whole numbers. The DTO's decorators use the same table. */
@@ -49,7 +53,8 @@ export const PARAM_LIMITS = {
   patience: { min: 0, max: 10_000, integer: true },
   evalSamples: { min: 0, max: 1000, integer: true },
   maxNewTokens: { min: 1, max: 4096, integer: true },
-} as const satisfies Record<Exclude<keyof RunParams, 'targets'>, { min: number; max: number; integer: boolean }>;
+  routerAuxLossCoef: { min: 0, max: 1, integer: false },
+} as const satisfies Record<Exclude<keyof RunParams, 'targets' | 'trainRouter'>, { min: number; max: number; integer: boolean }>;
 
 type NumericParam = keyof typeof PARAM_LIMITS;
 
@@ -74,6 +79,11 @@ export function resolveRunParams(input: Partial<Record<keyof RunParams, unknown>
   const rank = num('rank', 8);
   const steps = num('steps', 100);
   const checkpointEvery = num('checkpointEvery', Math.max(1, Math.min(50, steps)));
+  let trainRouter = false;
+  if (input.trainRouter !== undefined) {
+    if (typeof input.trainRouter !== 'boolean') problems.push({ field: 'params.trainRouter', messages: ['params.trainRouter must be true or false'] });
+    else trainRouter = input.trainRouter;
+  }
   let targets: LoraTarget[] = [...LORA_TARGETS];
   if (input.targets !== undefined) {
     const t = input.targets;
@@ -101,7 +111,12 @@ export function resolveRunParams(input: Partial<Record<keyof RunParams, unknown>
     patience: num('patience', 0),
     evalSamples: num('evalSamples', 32),
     maxNewTokens: num('maxNewTokens', 64),
+    trainRouter,
+    routerAuxLossCoef: num('routerAuxLossCoef', trainRouter ? DEFAULT_ROUTER_AUX_LOSS_COEF : 0),
   };
+  if (!trainRouter && params.routerAuxLossCoef > 0) {
+    problems.push({ field: 'params.routerAuxLossCoef', messages: ['params.routerAuxLossCoef weighs the load-balancing loss of a trained router; set params.trainRouter to true'] });
+  }
   if (params.warmupSteps >= params.steps && input.warmupSteps !== undefined) {
     problems.push({ field: 'params.warmupSteps', messages: [`params.warmupSteps (${params.warmupSteps}) must be fewer than params.steps (${params.steps})`] });
   }

@@ -26,6 +26,8 @@ export interface RunStep {
   lr: number;
   tokensPerSecond: number;
   etaSeconds: number;
+  /** Load-balancing loss E·Σ f·P, unweighted (its weight is params.routerAuxLossCoef). */
+  auxLoss: number | null;
 }
 
 /** The latest step plus what a progress bar needs. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LORA_TARGETS, type LoraTarget } from '../../training';
 import { PARAM_LIMITS as L, type RunParams } from '../run-params';
 import type { RunArtifacts, RunProgress, RunRecord, RunStage, RunStep } from '../run.record';
@@ -27,6 +27,8 @@ export class RunParamsDto {
   @ApiPropertyOptional({ default: 0, description: 'early stopping: validations without improvement; 0 = off' }) @IsOptional() @IsInt() @Min(L.patience.min) @Max(L.patience.max) patience?: number;
   @ApiPropertyOptional({ default: 32, description: 'validation questions answered before and after' }) @IsOptional() @IsInt() @Min(L.evalSamples.min) @Max(L.evalSamples.max) evalSamples?: number;
   @ApiPropertyOptional({ default: 64 }) @IsOptional() @IsInt() @Min(L.maxNewTokens.min) @Max(L.maxNewTokens.max) maxNewTokens?: number;
+  @ApiPropertyOptional({ default: false, description: 'train the routers too, with the load-balancing loss' }) @IsOptional() @IsBoolean() trainRouter?: boolean;
+  @ApiPropertyOptional({ description: 'load-balancing loss weight; default 0.01 with trainRouter' }) @IsOptional() @IsNumber() @Min(L.routerAuxLossCoef.min) @Max(L.routerAuxLossCoef.max) routerAuxLossCoef?: number;
 }
 
 export class CreateRunDto {
@@ -86,6 +88,7 @@ export class RunStepDto implements RunStep {
   @ApiProperty() lr!: number;
   @ApiProperty() tokensPerSecond!: number;
   @ApiProperty() etaSeconds!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'load-balancing loss (unweighted), when the engine reports it' }) auxLoss!: number | null;
 }
 
 export class RunDto {
