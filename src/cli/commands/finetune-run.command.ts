@@ -113,7 +113,7 @@ export function addRunCommand(finetune: Command): void {
           adapter: run.artifacts.adapter ?? null,
           merged: run.artifacts.merged ?? null,
           model: run.artifacts.model ?? null,
-          stages: run.stages.map((s) => ({ name: s.name, status: s.status, error: s.error })),
+          stages: run.stages.map((s) => ({ name: s.name, status: s.status, error: s.error, seconds: s.startedAt && s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : null })),
         };
         if (flags.json) printJson(summary);
         else {

@@ -21,6 +21,9 @@ export class RegisterStage {
   ) {}
 
   async quantizeAndRegister(run: RunRecord, merged: string, lineage: object, report: (percent: number, message: string) => Promise<void>): Promise<Record<string, unknown>> {
+    // A job restarted after registering but before the stage was recorded must not register twice.
+    const already = await this.repo.get(run.id);
+    if (already?.modelId && already.artifacts.model) return { model: already.artifacts.model, modelId: already.modelId, folder: already.artifacts.onnx, reused: true };
     const options = run.pipeline!;
     const name = options.modelName!;
     // Named by run, not by version (the registry numbers the version when it registers the folder).
