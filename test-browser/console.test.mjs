@@ -176,7 +176,7 @@ describe('admin console', () => {
   test('models: import a small random checkpoint at INT4 with progress, make it the default, copy the OpenAI call', async () => {
     await createRandomModel(path.join(server.dataDir, 'models', 'random-moe'));
     await page.getByRole('link', { name: '模型与服务' }).click();
-    await page.getByLabel('检查点文件夹').fill('random-moe');
+    await page.getByRole('combobox', { name: /^检查点文件夹/ }).selectOption('random-moe');
     await page.getByLabel('名称', { exact: true }).fill('tiny-moe');
     await page.getByLabel('位宽').selectOption('4');
     await page.getByRole('button', { name: '开始导入' }).click();

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth';
 import { ImportModelDto, mapModel, ModelDto, RegisterModelDto } from './dto/model.dto';
+import type { CheckpointFolder } from './registry/model-paths';
 import { ModelRegistryService } from './registry/model-registry.service';
 
 /** The model registry, for admins. Serving is under /v1. */
@@ -15,6 +16,12 @@ export class ModelsController {
   @Get()
   async list(): Promise<ModelDto[]> {
     return (await this.registry.list()).map(mapModel);
+  }
+
+  /** Declared before :id so that "checkpoints" is not taken for a model id. */
+  @Get('checkpoints')
+  checkpoints(): CheckpointFolder[] {
+    return this.registry.checkpoints();
   }
 
   @Post()

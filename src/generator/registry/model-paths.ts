@@ -38,3 +38,45 @@ export function folderBytes(dir: string): number {
 
 /** A model name is a path segment and the OpenAI `model` field: keep it plain. */
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** A folder under the models directory that holds a Hugging Face checkpoint, as the import form lists it. */
+export interface CheckpointFolder {
+  /** Relative to the models directory: what POST /api/models/import takes as `checkpoint`. */
+  path: string;
+  /** model_type from config.json, when it says. */
+  modelType: string | null;
+  sizeBytes: number;
+}
+
+/**
+ * Checkpoint folders (config.json plus *.safetensors) under the models directory, two levels deep,
+ * so an operator picks one instead of typing a path. Unreadable entries and links are skipped.
+ */
+export function listCheckpointFolders(modelsDir: string, depth = 2): CheckpointFolder[] {
+  const root = fs.realpathSync(modelsDir);
+  const found: CheckpointFolder[] = [];
+  const visit = (dir: string, level: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const names = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+    if (dir !== root && names.has('config.json') && [...names].some((n) => n.endsWith('.safetensors'))) {
+      let modelType: string | null = null;
+      try {
+        const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown };
+        modelType = typeof config.model_type === 'string' ? config.model_type : null;
+      } catch {
+        modelType = null;
+      }
+      found.push({ path: path.relative(root, dir), modelType, sizeBytes: folderBytes(dir) });
+      return;
+    }
+    if (level >= depth) return;
+    for (const e of entries) if (e.isDirectory()) visit(path.join(dir, e.name), level + 1);
+  };
+  visit(root, 0);
+  return found.sort((a, b) => a.path.localeCompare(b.path));
+}

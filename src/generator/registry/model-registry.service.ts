@@ -8,7 +8,7 @@ import { importModel, MoeError, readManifest, readMoeConfig, type ImportBits, ty
 import type { ImportModelDto, RegisterModelDto } from '../dto/model.dto';
 import { GenerationInputError, ModelNotFoundError, ModelPathError } from '../generator.errors';
 import { ProviderPool } from '../serving/provider-pool';
-import { folderBytes, folderUnderModelsDir } from './model-paths';
+import { CheckpointFolder, folderBytes, folderUnderModelsDir, listCheckpointFolders } from './model-paths';
 import { formatModelRef, parseModelRef, type ModelRecord, type NewModel } from './model.record';
 import { ModelsRepository } from './models.repository';
 
@@ -38,6 +38,11 @@ export class ModelRegistryService {
 
   list(): Promise<ModelRecord[]> {
     return this.repository.list();
+  }
+
+  /** Checkpoint folders an import can start from (read-only; the console's import form lists them). */
+  checkpoints(): CheckpointFolder[] {
+    return listCheckpointFolders(this.config.modelsDir);
   }
 
   async get(id: string): Promise<ModelRecord> {

@@ -424,4 +424,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'ft.param.evalSamples': 'Evaluation samples',
   'ft.param.maxNewTokens': 'Answer length',
   'ft.param.seed': 'Seed',
+  'models.chooseFolder': 'Choose a checkpoint in the models folder',
+  'models.otherFolder': 'Other (type a path)…',
 };

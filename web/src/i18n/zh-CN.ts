@@ -423,4 +423,6 @@ export const zhCN = {
   'ft.param.evalSamples': '评估样本数',
   'ft.param.maxNewTokens': '评估生成长度',
   'ft.param.seed': '随机种子',
+  'models.chooseFolder': '选择模型目录下的检查点',
+  'models.otherFolder': '其他（手动输入路径）…',
 };
