@@ -113,7 +113,8 @@ async function answerAll(checkpoint: string, folder: string, records: readonly S
       if (input.signal.aborted) throw new Error('evaluation stopped');
       const ids = promptIds(record, tokenizer, template).slice(-(limit - input.maxNewTokens));
       const result = await generator.generate(ids, { greedy: true, maxNewTokens: input.maxNewTokens, signal: input.signal });
-      answers.push(result.text.trim());
+      // PostgreSQL's jsonb refuses U+0000, which an untrained model may well generate.
+      answers.push(result.text.replace(/\u0000/g, '').trim());
     }
     return answers;
   } finally {
