@@ -1,3 +1,5 @@
+import { porterStem } from './porter-stemmer';
+
 /**
  * What kind of answer a question asks for, and whether a passage holds one. Retrieval for questions
  * ("when was X released", "2022年春运开始时间", "how much did ...") fails on passages that are about
@@ -69,11 +71,12 @@ const NOT_NAME = new Set(
 
 /** A run of two or more capitalised words with at least one the question does not contain: "Emmanuel Macron". */
 function holdsNewName(passage: string, question: string): boolean {
-  const asked = new Set(question.toLowerCase().match(/\p{L}+/gu) ?? []);
+  // Compared by stem, so "Maxwell Award Winners" is not new to "Who is the Maxwell Award winner?".
+  const asked = new Set((question.toLowerCase().match(/\p{L}+/gu) ?? []).map(porterStem));
   for (const m of passage.matchAll(/\p{Lu}[\p{Ll}'’.-]+(?:\s+\p{Lu}[\p{Ll}'’.-]+)+/gu)) {
     const words = m[0].split(/\s+/).map((w) => w.toLowerCase().replace(/['’.-].*$/, ''));
     const named = words.filter((w) => !NOT_NAME.has(w));
-    if (named.length >= 2 && named.some((w) => !asked.has(w))) return true;
+    if (named.length >= 2 && named.some((w) => !asked.has(porterStem(w)))) return true;
   }
   return false;
 }
