@@ -15,7 +15,7 @@ import { analyze } from '../text/lexical-analyzer';
 import { RetrievalService } from '../retrieval.service';
 import { RetrievalChunkIndexer } from './retrieval.chunk-indexer';
 import { RetrievalEngine } from './retrieval.engine';
-import { RetrievalRepository } from './retrieval.repository';
+import { efSearchFor, RetrievalRepository } from './retrieval.repository';
 import type { DocumentToIndex } from './retrieval.types';
 
 jest.setTimeout(120_000);
@@ -85,6 +85,38 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
       expect(got.map((h) => h.chunkId)).toEqual(expected.map((e) => chunks[e.id].chunkId));
       got.forEach((h, i) => expect(Number(h.score)).toBeCloseTo(expected[i].score, 9));
     }
+  });
+
+  it('prunes candidates by common terms in SQL exactly as the in-memory reference does', async () => {
+    const kb = randomUUID();
+    // "airport" is in every chunk (common under this cut); "runway" and "terminal" are rare.
+    const texts = [
+      'airport runway lighting upgrade',
+      'airport terminal expansion plan',
+      'airport airport parking fees',
+      'airport cargo apron',
+      'airport runway terminal connector',
+      'airport noise report',
+    ];
+    const d = doc(kb, 'p.txt', texts);
+    await engine.indexDocument(d);
+    const cut = { fraction: 0.3, minDf: 2 };
+    const mem = new Bm25Index(undefined, cut);
+    d.chunks.forEach((c) => mem.add(analyze(indexText(c))));
+    const scope = { readableKnowledgeBaseIds: [kb] };
+    for (const query of ['airport runway', 'airport terminal', 'airport parking', 'airport', 'airport runway terminal']) {
+      // Equal scores are ordered by chunk id in SQL and by insertion in memory: compare in one order.
+      const byScore = (a: { id: string; score: number }, b: { id: string; score: number }) => b.score - a.score || (a.id < b.id ? -1 : 1);
+      const expected = mem.search(analyze(query), 10).map((e) => ({ id: d.chunks[e.id].chunkId, score: e.score })).sort(byScore);
+      const got = (await repo.lexicalSearch(analyze(query), scope, 10, undefined, cut)).map((h) => ({ id: h.chunkId, score: Number(h.score) }));
+      expect(got.map((h) => h.id)).toEqual(expected.map((e) => e.id));
+      got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].score, 9));
+    }
+    // Pruned: only chunks holding "runway" are candidates, though all six share "airport".
+    expect((await repo.lexicalSearch(analyze('airport runway'), scope, 10, undefined, cut)).map((h) => h.text).sort()).toEqual([texts[0], texts[4]].sort());
+    // Every term common: the rarest one selects. Not pruned at the default cut (six chunks are few).
+    expect(await repo.lexicalSearch(analyze('airport'), scope, 10)).toHaveLength(6);
+    expect((await repo.lexicalSearch(analyze('airport'), scope, 10, undefined, cut)).length).toBe(6);
   });
 
   it('finds codes and clause numbers lexically, with provenance and document name', async () => {
@@ -231,6 +263,13 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     const after = await both.searchWithEmbedders({ query: '冻土带', mode: 'vector', k: 10, scope });
     expect(after.embedders).toEqual([small.id]);
     expect(after.hits[0].text).toBe(texts[0]);
+  });
+
+  it('scales HNSW ef_search with the vectors in scope, within pgvector\'s bounds', () => {
+    expect(efSearchFor(3_000, 10)).toBe(200);
+    expect(efSearchFor(100_000, 10)).toBe(800);
+    expect(efSearchFor(5_000_000, 10)).toBe(1000);
+    expect(efSearchFor(3_000, 300)).toBe(300); // never fewer candidates than rows asked for
   });
 
   it('turns bad requests into InvalidSearchError before touching the database', async () => {

@@ -1,16 +1,31 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DEFAULT_BM25, type Bm25Params } from '../rank/bm25';
+import { DEFAULT_BM25, DEFAULT_COMMON_TERM_CUT, type Bm25Params, type CommonTermCut } from '../rank/bm25';
 import type { DocumentToIndex, IndexedHit, SearchScope } from './retrieval.types';
 
 /** Terms longer than this are not indexed (a URL or a hash is no search term; B-tree keys stay small). */
 export const MAX_TERM_CHARS = 64;
 
 /**
- * HNSW candidate list per query. Measured on 30k chunks of the default embedder: recall@10 against
- * exact cosine 0.833 at 40, 0.913 at 100, 0.954 at 200 (31 ms p50); at 400 the planner's cost estimate
- * tips it into an exact sort (recall 1.0 but 365 ms), so 200 it is.
+ * HNSW candidate list per query, scaled with the number of vectors in scope. Measured on the
+ * default embedder (m 16, ef_construction 64), recall@10 against exact cosine: at 30k chunks 0.913
+ * at ef 100 and 0.954 at 200; at 100k 0.862 at 200 (docs/retrieval.md has the sweep). So ef grows
+ * linearly from 200 with the collection, up to pgvector's maximum of 1000.
  */
 export const DEFAULT_EF_SEARCH = 200;
+export const VECTORS_PER_EF = 125;
+export const MAX_EF_SEARCH = 1000;
+
+/** HNSW graph parameters of an embedder's index (pgvector's defaults; the migration uses the same). */
+export interface HnswGraph {
+  m: number;
+  efConstruction: number;
+}
+
+export const DEFAULT_HNSW_GRAPH: HnswGraph = { m: 16, efConstruction: 64 };
+
+export function efSearchFor(vectors: number, limit: number): number {
+  return Math.min(MAX_EF_SEARCH, Math.max(limit, DEFAULT_EF_SEARCH, Math.ceil(vectors / VECTORS_PER_EF)));
+}
 
 export interface KnowledgeBaseEmbedder {
   embedderId: string;
@@ -154,35 +169,53 @@ export class RetrievalRepository {
   /**
    * BM25 in one statement. N, the average length and each term's df are summed over the knowledge
    * bases in scope (as if they were one collection), never over ones the caller cannot read.
+   * Candidates are the chunks holding a selective query term (bm25.ts: selectiveTerms), so a common
+   * word's tens of thousands of postings are read only for chunks that are candidates anyway.
    */
-  async lexicalSearch(terms: readonly string[], scope: SearchScope, limit: number, p: Bm25Params = DEFAULT_BM25): Promise<IndexedHit[]> {
+  async lexicalSearch(
+    terms: readonly string[],
+    scope: SearchScope,
+    limit: number,
+    p: Bm25Params = DEFAULT_BM25,
+    cut: CommonTermCut = DEFAULT_COMMON_TERM_CUT,
+  ): Promise<IndexedHit[]> {
     const distinct = [...new Set(terms)].filter((t) => t.length <= MAX_TERM_CHARS);
     if (!distinct.length) return [];
     const kbOnly: SearchScope = { ...scope, documentIds: null, tags: null };
-    const [chunkFilter, params] = scopeFilter(scope, 'c', 5);
+    const [chunkFilter, params] = scopeFilter(scope, 'c', 7);
+    const kb = (alias: string) => scopeFilter(kbOnly, alias, 7)[0];
+    const common = `greatest($5::float8, $6::float8 * s.n)`;
     return this.db.query(
       `WITH stats AS (
          SELECT sum(chunk_count)::float8 AS n, sum(total_terms)::float8 / greatest(sum(chunk_count), 1) AS avgdl
-         FROM retrieval_kb_stats k WHERE ${scopeFilter(kbOnly, 'k', 5)[0]}
+         FROM retrieval_kb_stats k WHERE ${kb('k')}
        ), df AS (
          SELECT ts.term, sum(ts.df)::float8 AS df FROM retrieval_term_stats ts
-         WHERE ts.term = ANY($1::text[]) AND ${scopeFilter(kbOnly, 'ts', 5)[0]} GROUP BY ts.term
+         WHERE ts.term = ANY($1::text[]) AND ${kb('ts')} GROUP BY ts.term HAVING sum(ts.df) > 0
+       ), selective AS (
+         SELECT df.term FROM df CROSS JOIN stats s WHERE df.df <= ${common}
+         UNION
+         SELECT r.term FROM (SELECT df.term FROM df ORDER BY df.df, df.term COLLATE "C" LIMIT 1) r
+         WHERE NOT EXISTS (SELECT 1 FROM df CROSS JOIN stats s WHERE df.df <= ${common})
+       ), candidates AS (
+         SELECT DISTINCT t.chunk_id FROM retrieval_terms t JOIN selective sel ON sel.term = t.term WHERE ${kb('t')}
        ), scored AS (
          SELECT t.chunk_id, sum(
            ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * t.tf * ($2::float8 + 1)
              / (t.tf + $2::float8 * (1 - $3::float8 + $3::float8 * c.term_count / greatest(s.avgdl, 1)))
          ) AS score
-         FROM retrieval_terms t
+         FROM candidates cd
+         JOIN retrieval_chunks c ON c.chunk_id = cd.chunk_id
+         JOIN retrieval_terms t ON t.knowledge_base_id = c.knowledge_base_id AND t.chunk_id = cd.chunk_id AND t.term = ANY($1::text[])
          JOIN df ON df.term = t.term
-         JOIN retrieval_chunks c ON c.chunk_id = t.chunk_id
          CROSS JOIN stats s
-         WHERE t.term = ANY($1::text[]) AND ${scopeFilter(kbOnly, 't', 5)[0]} AND ${chunkFilter}
+         WHERE ${chunkFilter}
          GROUP BY t.chunk_id
          ORDER BY score DESC, t.chunk_id
          LIMIT $4
        )
        SELECT ${HIT_COLUMNS}, s.score FROM scored s JOIN retrieval_chunks c ON c.chunk_id = s.chunk_id ORDER BY s.score DESC, c.chunk_id`,
-      [distinct, p.k1, p.b, limit, ...params],
+      [distinct, p.k1, p.b, limit, cut.minDf, cut.fraction, ...params],
     );
   }
 
@@ -192,11 +225,17 @@ export class RetrievalRepository {
    * does not starve the result. ORDER BY is the distance alone: any tie-breaker would stop the
    * planner from reading the order off the index.
    */
-  async vectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number, efSearch = DEFAULT_EF_SEARCH): Promise<IndexedHit[]> {
+  async vectorSearch(vector: Float32Array, embedderId: string, scope: SearchScope, limit: number, efSearch?: number): Promise<IndexedHit[]> {
     const dim = vector.length;
     const [filter, params] = scopeFilter(scope, 'c', 3);
     return this.db.transaction(async (m) => {
-      await m.query(`SET LOCAL hnsw.ef_search = ${Math.max(limit, Math.floor(efSearch))}`);
+      let ef = efSearch;
+      if (ef === undefined) {
+        const [kbFilter, kbParams] = scopeFilter({ ...scope, documentIds: null, tags: null }, 'k', 1);
+        const [{ n }] = await m.query(`SELECT coalesce(sum(chunk_count), 0)::float8 AS n FROM retrieval_kb_stats k WHERE ${kbFilter}`, kbParams);
+        ef = efSearchFor(n, limit);
+      }
+      await m.query(`SET LOCAL hnsw.ef_search = ${Math.min(MAX_EF_SEARCH, Math.max(limit, Math.floor(ef)))}`);
       await m.query(`SET LOCAL hnsw.iterative_scan = strict_order`);
       return m.query(
         `SELECT ${HIT_COLUMNS}, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS score
@@ -241,15 +280,22 @@ export class RetrievalRepository {
    * Makes the partial HNSW index an embedder's vectors need (the default embedder's comes with the
    * migration). `maintenanceMemory` (e.g. '512MB') lets a bulk build keep the graph in memory.
    */
-  async ensureVectorIndex(embedderId: string, dimension: number, maintenanceMemory?: string): Promise<void> {
+  async ensureVectorIndex(embedderId: string, dimension: number, maintenanceMemory?: string, graph: HnswGraph = DEFAULT_HNSW_GRAPH): Promise<void> {
     await this.db.transaction(async (m) => {
       if (maintenanceMemory) await m.query(`SET LOCAL maintenance_work_mem = ${sqlLiteral(maintenanceMemory)}`);
       await m.query(
         `CREATE INDEX IF NOT EXISTS ${vectorIndexName(embedderId)} ON retrieval_chunks
-           USING hnsw ((embedding::vector(${Math.floor(dimension)})) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+           USING hnsw ((embedding::vector(${Math.floor(dimension)})) vector_cosine_ops)
+           WITH (m = ${Math.floor(graph.m)}, ef_construction = ${Math.floor(graph.efConstruction)})
          WHERE embedder_id = ${sqlLiteral(embedderId)}`,
       );
     });
+  }
+
+  /** The storage options of an embedder's HNSW index ("m='16', ef_construction='64'"), null when it has none. */
+  async vectorIndexOptions(embedderId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT indexdef FROM pg_indexes WHERE indexname = $1`, [vectorIndexName(embedderId)]);
+    return row ? (/WITH \(([^)]*)\)/.exec(row.indexdef)?.[1] ?? '') : null;
   }
 
   /** Drops an embedder's HNSW index: before a bulk load (rebuild after with ensureVectorIndex), or when retiring it. */
