@@ -296,3 +296,19 @@ export interface FinetuneRun {
   finishedAt: string | null;
   history?: RunStep[];
 }
+export interface Draft {
+  id: string;
+  status: 'pending' | 'approved' | 'rejected';
+  instruction: string;
+  output: string;
+  sources: Array<{ documentId?: string; chunkId?: string; title?: string; page?: number }>;
+  grounding: number;
+  model: string;
+  createdAt: string;
+}
+export interface DraftingOutcome {
+  model: string;
+  chunks: number;
+  drafted: number;
+  dropped: Array<{ chunkId: string; question: string; reason: string }>;
+}

@@ -6,6 +6,7 @@ import type { ScreenProps } from '../routes';
 import { useAction, useLoad } from '../ui/hooks';
 import { allowed } from '../ui/layout';
 import { Badge, ErrorBox, Field, Link, PageHead } from '../ui/parts';
+import { DatasetDrafts } from './dataset-drafts';
 import { RecordDialog, type RecordFields } from './record-dialog';
 
 const PAGE = 50;
@@ -201,6 +202,7 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
           </button>
         </div>
       )}
+      {d && <DatasetDrafts dataset={ref} canWrite={allowed(me, 'editor')} onApproved={() => void afterChange()} />}
       {editing && (
         <RecordDialog
           record={editing === 'new' ? null : editing}
