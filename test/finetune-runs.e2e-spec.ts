@@ -24,7 +24,19 @@ describe('fine-tuning runs over HTTP', () => {
   it('trains LoRA as a job: per-step progress, adapter, merged model, before/after evaluation', async () => {
     const created = await t.http().post('/api/finetune/runs').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: FAST_PARAMS }).expect(202);
     expect(created.body).toMatchObject({ kind: 'run', status: 'queued', dataset: { name: 'codes', version: 2 }, params: { rank: 4, alpha: 8, steps: 16 } });
+    // Subscribed while the run is queued: the stream follows it live and ends when the run does.
+    const live = t.http().get(`/api/finetune/runs/${created.body.id}/events`).set(bearer(viewer)).buffer(true).parse((res, done) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => done(null, text));
+    }).then((res) => res.body as string); // then() sends the request now
     const run = await waitForRun(t, viewer, created.body.id);
+    const liveText = await live;
+    expect([...liveText.matchAll(/^event: step$/gm)]).toHaveLength(16);
+    const statuses = [...liveText.matchAll(/^event: status\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]).status);
+    expect(['queued', 'running']).toContain(statuses[0]);
+    expect(statuses[statuses.length - 1]).toBe('completed');
+    expect(liveText.trimEnd().split('\n\n').pop()).toMatch(/^event: end\ndata: \{.*"status":"completed"/);
     expect(run.error).toBeNull();
     expect(run.status).toBe('completed');
     expect(run.stages.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed']);

@@ -113,6 +113,26 @@ export class FinetuneRunsService {
   private async load(id: string, kind?: RunKind): Promise<RunRecord> {
     const run = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.get(id, kind) : null;
     if (!run) throw new NotFoundError(`${kind === 'pipeline' ? 'pipeline' : 'fine-tuning run'} ${id} does not exist`);
-    return run;
+    return this.settleOrphan(run);
+  }
+
+  /**
+   * A run whose job ended without the handler settling it (its last attempt was interrupted by a dead
+   * process, or the job was cancelled while queued elsewhere) takes the job's outcome, so it never
+   * stays "running" with nothing running it.
+   */
+  private async settleOrphan(run: RunRecord): Promise<RunRecord> {
+    if (TERMINAL_RUN_STATUSES.includes(run.status) || !run.jobId) return run;
+    let job;
+    try {
+      job = await this.jobs.get(run.jobId);
+    } catch (e) {
+      if (e instanceof NotFoundError) job = null;
+      else throw e;
+    }
+    if (job && !['failed', 'cancelled', 'completed'].includes(job.status)) return run;
+    const status = job?.status === 'cancelled' ? 'cancelled' : 'failed';
+    await this.repo.finish(run.id, status, job?.error ?? `its job ${run.jobId} is gone`);
+    return (await this.repo.get(run.id))!;
   }
 }
