@@ -56,6 +56,17 @@ describe('admin console', () => {
     const broken = page.locator('tr[data-filename="pdfjs__bug1020226.pdf"][data-status="failed"]');
     await broken.waitFor({ timeout: 60_000 });
     assert.match(await broken.innerText(), /文件已损坏，无法读取/);
+    // Re-ingesting it goes through the queue again and fails again, for the same reason.
+    const brokenDoc = async () => (await server.api('GET', `/api/knowledge-bases/${state.kbId}/documents`)).find((d) => d.filename === 'pdfjs__bug1020226.pdf');
+    const firstJob = (await brokenDoc()).jobId;
+    await broken.getByRole('button', { name: '重新解析' }).click();
+    for (let i = 0; i < 600; i++) {
+      const doc = await brokenDoc();
+      if (doc.jobId !== firstJob && doc.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.notEqual((await brokenDoc()).jobId, firstJob);
+    await page.locator('tr[data-filename="pdfjs__bug1020226.pdf"][data-status="failed"]').filter({ hasText: '文件已损坏' }).waitFor();
     await shot(page, '02-knowledge-base-zh');
     // A reload keeps the session and shows the same documents.
     await page.reload();

@@ -18,6 +18,12 @@ const taskLabel = (task: string) => {
   return hasKey(key) ? t(key) : task;
 };
 
+/** Shipped option values (formal, short, zh, ...) in words; a value an admin added shows as it is. */
+const valueLabel = (value: string) => {
+  const key = `write.value.${value}`;
+  return hasKey(key) ? t(key) : value;
+};
+
 export function WriteScreen(_: ScreenProps) {
   const prompts = useLoad(() => get<PromptSummary[]>('/api/prompts'), []);
   const tasks = useMemo(() => [...new Set((prompts.data ?? []).map((p) => p.task))].filter((x) => !NOT_WRITING.has(x) && !x.startsWith('qa')).sort(), [prompts.data]);
@@ -98,7 +104,7 @@ export function WriteScreen(_: ScreenProps) {
                   <select value={options[f] ?? String(spec.default ?? '')} onChange={(e) => setOptions({ ...options, [f]: e.currentTarget.value })}>
                     {spec.values?.map((v) => (
                       <option key={v} value={v}>
-                        {v}
+                        {valueLabel(v)}
                       </option>
                     ))}
                   </select>
