@@ -59,6 +59,9 @@ export class FinetuneRunsService {
     if (dto.method !== 'lora') throw new InvalidInputError(`method must be "lora", got ${JSON.stringify(dto.method)}`, [{ field: 'method', messages: ['only lora'] }]);
     const params = resolveRunParams((dto.params ?? {}) as Record<string, unknown>);
     const base = await this.bases.resolve(dto.baseModel);
+    if (pipeline && !pipeline.modelName && !MODEL_NAME.test(defaultModelName(base.defaultName))) {
+      throw new InvalidInputError(`the base's name "${base.defaultName}" is not a usable model name; give modelName (letters, digits, ".", "_", "-")`, [{ field: 'modelName', messages: ['required for this base'] }]);
+    }
     const dataset = await this.datasets.get(dto.dataset);
     const version = dto.datasetVersion ?? dataset.latestVersion;
     const row = dataset.versions.find((v) => v.version === version);
@@ -70,7 +73,7 @@ export class FinetuneRunsService {
     const run = await this.repo.insert({
       kind, baseModel: dto.baseModel, baseCheckpoint: base.checkpoint, baseModelId: base.model?.id ?? null,
       datasetId: dataset.id, datasetName: dataset.name, datasetVersion: version, method: 'lora', params,
-      pipeline: pipeline && { ...pipeline, modelName: pipeline.modelName ?? base.defaultName.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') },
+      pipeline: pipeline && { ...pipeline, modelName: pipeline.modelName ?? defaultModelName(base.defaultName) },
       stages, createdBy: actor(auth),
     });
     if (!enqueue) return run;
@@ -135,4 +138,9 @@ export class FinetuneRunsService {
     await this.repo.finish(run.id, status, job?.error ?? `its job ${run.jobId} is gone`);
     return (await this.repo.get(run.id))!;
   }
+}
+
+/** A folder name as a registry name: other characters become "-", and it starts with a letter or digit. */
+function defaultModelName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100);
 }
