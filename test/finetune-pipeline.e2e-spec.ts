@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRandomCheckpoint } from '../src/moe';
 import { FAST_PARAMS, importTemplatedDataset, tinyBase, waitForRun } from './support/finetune.fixture';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
@@ -39,6 +40,22 @@ describe('the one-click fine-tuning pipeline', () => {
     const lineage = JSON.parse(fs.readFileSync(path.join(run.artifacts.onnx, 'zhiku_lineage.json'), 'utf8'));
     expect(lineage).toMatchObject({ run: run.id, baseModel: 'tiny-base', dataset: 'codes@2', params: { rank: 4, steps: 16 } });
     expect(lineage.metrics.valLossAfter).toBeLessThan(lineage.metrics.valLossBefore);
+
+    // The same adapter imported as if trained elsewhere: the same merged weights, registered anew.
+    const imported = await t.http().post('/api/finetune/adapters').set(bearer(admin))
+      .send({ baseModel: 'tiny-base', adapter: path.relative(t.config.modelsDir, run.artifacts.adapter), dataset: 'codes', quantize: { bits: 8 }, modelName: 'tiny-imported', params: { evalSamples: 1, maxNewTokens: 4 } })
+      .expect(202);
+    const importRun = await waitForRun(t, admin, imported.body.id, 60_000, 'pipelines');
+    expect(importRun.error).toBeNull();
+    expect(stagesOf(importRun)).toEqual(['import:completed', 'merge:completed', 'evaluate:completed', 'quantize:completed', 'deploy:skipped']);
+    expect(importRun.artifacts.model).toBe('tiny-imported@1');
+    expect(fs.readFileSync(path.join(importRun.artifacts.merged, 'model.safetensors')).equals(fs.readFileSync(path.join(run.artifacts.merged, 'model.safetensors')))).toBe(true);
+    expect(importRun.evaluation.answers).toHaveLength(1);
+    createRandomCheckpoint(path.join(t.config.modelsDir, 'other-base'), { arch: 'mixtral', layers: 1, hidden: 64, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: 300, seed: 9 });
+    const refused = await t.http().post('/api/finetune/adapters').set(bearer(admin))
+      .send({ baseModel: 'other-base', adapter: path.relative(t.config.modelsDir, run.artifacts.adapter), dataset: 'codes', quantize: { bits: 8 } })
+      .expect(400);
+    expect(refused.body.message).toMatch(/do not fit the base/);
 
     const answer = await t.http().post('/v1/chat/completions').set(bearer(admin)).send({ model: 'tiny-ft', messages: [{ role: 'user', content: 'Code of item 3?' }], max_tokens: 6, temperature: 0 }).expect(200);
     expect(answer.body.model).toBe('tiny-ft@1');

@@ -17,16 +17,16 @@ import { FinetuneRunsService } from './runs/finetune-runs.service';
 import { BaseModelResolver } from './runs/base-model.resolver';
 import { LoraRunExecutor } from './runs/lora-run.executor';
 import { FinetuneRunHandler } from './runs/finetune-run.handler';
-import { PipelinesController } from './pipelines/pipelines.controller';
 import { RunStagesService } from './pipelines/run-stages.service';
 import { RegisterStage } from './pipelines/register.stage';
 import { HandoffController } from './export/handoff.controller';
 import { LlamaFactoryHandoff } from './export/llamafactory-handoff';
+import { AdaptersController, PipelinesController } from './pipelines/pipelines.controller';
 
 /** Fine-tuning: curated datasets (src/finetune/datasets) and Q&A drafted from documents (src/finetune/drafts); the training engine joins here (src/finetune/training). */
 @Module({
   imports: [DocumentsModule, PromptsModule, GeneratorModule, AssistantModule],
-  controllers: [DatasetsController, DraftsController, FinetuneRunsController, PipelinesController, HandoffController],
+  controllers: [DatasetsController, DraftsController, FinetuneRunsController, PipelinesController, HandoffController, AdaptersController],
   providers: [DatasetsRepository, DatasetsService, DraftsRepository, DraftsService, QaDrafter, DraftQaHandler, FinetuneRunsRepository, FinetuneRunsService, BaseModelResolver, LoraRunExecutor, RunStagesService, RegisterStage, FinetuneRunHandler, LlamaFactoryHandoff],
   exports: [DatasetsService],
 })

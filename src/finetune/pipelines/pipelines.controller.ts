@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Roles, type AuthContext } from '../../auth';
-import { CreatePipelineDto, ListRunsQueryDto, RunDto } from '../runs/dto/run.dto';
+import { CreatePipelineDto, ImportAdapterDto, ListRunsQueryDto, RunDto } from '../runs/dto/run.dto';
 import { FinetuneRunsService } from '../runs/finetune-runs.service';
 import { streamRunEvents } from '../runs/run-events';
 
@@ -45,5 +45,21 @@ export class PipelinesController {
   @ApiOkResponse({ type: RunDto })
   cancel(@Param('id') id: string) {
     return this.runs.cancel(id, 'pipeline');
+  }
+}
+
+/** An adapter trained elsewhere through the same pipeline: import ► merge ► evaluate ► quantize + register ► deploy. */
+@ApiTags('finetune')
+@ApiBearerAuth()
+@Controller('api/finetune/adapters')
+export class AdaptersController {
+  constructor(private readonly runs: FinetuneRunsService) {}
+
+  @Post()
+  @Roles('editor')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: RunDto, description: 'a pipeline (kind pipeline) whose first stage is import; follow it at /api/finetune/pipelines/:id' })
+  importAdapter(@Auth() auth: AuthContext, @Body() dto: ImportAdapterDto) {
+    return this.runs.importAdapter(auth, dto);
   }
 }

@@ -16,7 +16,7 @@ import { RegisterStage } from './register.stage';
 type StageOutcome = { result: Record<string, unknown>; skipped?: false } | { skipped: true; result: Record<string, unknown> };
 
 /** Share of the job's progress bar per stage; training dominates. */
-const WEIGHT: Record<StageName, number> = { train: 70, merge: 5, evaluate: 15, quantize: 8, deploy: 2 };
+const WEIGHT: Record<StageName, number> = { train: 70, import: 5, merge: 5, evaluate: 15, quantize: 8, deploy: 2 };
 
 /**
  * Carries a run through its stages in order, in its one job: each stage's status, times, error and
@@ -85,12 +85,21 @@ export class RunStagesService {
 
   private async runStage(name: StageName, run: RunRecord, stages: RunStage[], signal: AbortSignal, report: (percent: number, message: string) => Promise<void>): Promise<StageOutcome> {
     const dir = runDir(this.config, run.id);
-    const trained = () => stages.find((s) => s.name === 'train')?.result as unknown as TrainOutcome;
+    const trained = () => stages.find((s) => s.name === 'train' || s.name === 'import')?.result as unknown as TrainOutcome;
     switch (name) {
       case 'train': {
         const outcome = await this.executor.train(run, signal, report);
         await this.repo.addArtifacts(run.id, { dir, adapter: outcome.adapter });
         return { result: { ...outcome } };
+      }
+      case 'import': {
+        // The adapter is copied into the run, so the run keeps what it merged even if the source goes.
+        const adapter = path.join(dir, 'adapter');
+        fs.rmSync(adapter, { recursive: true, force: true });
+        fs.cpSync(run.pipeline!.adapter!, adapter, { recursive: true });
+        await this.repo.addArtifacts(run.id, { dir, adapter });
+        const outcome: Partial<TrainOutcome> = { adapter, steps: 0, trainLossFirst: null, trainLossLast: null, valLossBefore: null, valLossAfter: null };
+        return { result: { ...outcome, importedFrom: run.pipeline!.adapter } };
       }
       case 'merge': {
         const merged = path.join(dir, 'merged');

@@ -1,10 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuthContext } from '../../auth';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../common';
 import { JobName, JobQueue } from '../../jobs';
 import { DatasetsService } from '../datasets';
 import { BaseModelResolver } from './base-model.resolver';
-import { mapRun, type CreatePipelineDto, type CreateRunDto, type RunDto } from './dto/run.dto';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { folderUnderModelsDir } from '../../generator/registry/model-paths';
+import { openCheckpoint } from '../../moe';
+import { baseTensorsOf, readPeftAdapter } from '../export';
+import { mapRun, type CreatePipelineDto, type CreateRunDto, type ImportAdapterDto, type RunDto } from './dto/run.dto';
 import { FinetuneRunsRepository } from './finetune-runs.repository';
 import { resolveRunParams } from './run-params';
 import { STAGE_NAMES, TERMINAL_RUN_STATUSES, type PipelineOptions, type RunKind, type RunRecord, type RunStage, type RunStep, type StageName } from './run.record';
@@ -13,7 +17,8 @@ const actor = (auth: AuthContext) => auth.keyName || auth.keyId;
 
 /** The stages a run goes through: a plain run trains, writes adapter and merged model, evaluates; a pipeline goes on to quantize, register and deploy. */
 const RUN_STAGES: StageName[] = ['train', 'merge', 'evaluate'];
-const PIPELINE_STAGES: StageName[] = [...STAGE_NAMES];
+const PIPELINE_STAGES: StageName[] = STAGE_NAMES.filter((s) => s !== 'import');
+const IMPORT_STAGES: StageName[] = STAGE_NAMES.filter((s) => s !== 'train');
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
@@ -29,6 +34,7 @@ export class FinetuneRunsService {
     private readonly datasets: DatasetsService,
     private readonly bases: BaseModelResolver,
     private readonly jobs: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(auth: AuthContext, dto: CreateRunDto): Promise<RunDto> {
@@ -45,6 +51,24 @@ export class FinetuneRunsService {
    */
   async createInline(auth: AuthContext, dto: CreatePipelineDto): Promise<RunRecord> {
     return this.start(auth, dto, 'pipeline', this.pipelineOptions(dto), false);
+  }
+
+  /**
+   * An adapter trained elsewhere (LLaMA-Factory, PEFT) through the same pipeline, with `import` in place
+   * of `train`: merged into its base, evaluated on the dataset version, quantized, registered. The
+   * adapter is read against the base now, so one for another model is a 400, not a failed job.
+   */
+  async importAdapter(auth: AuthContext, dto: ImportAdapterDto): Promise<RunDto> {
+    const adapter = folderUnderModelsDir(this.config.modelsDir, dto.adapter, 'adapter');
+    const base = await this.bases.resolve(dto.baseModel);
+    const checkpoint = openCheckpoint(base.checkpoint);
+    try {
+      readPeftAdapter(adapter, baseTensorsOf(checkpoint));
+    } finally {
+      checkpoint.close();
+    }
+    const request: CreatePipelineDto = { ...dto, method: 'lora', params: dto.params };
+    return mapRun(await this.start(auth, request, 'pipeline', { ...this.pipelineOptions(request), adapter }, true));
   }
 
   private pipelineOptions(dto: CreatePipelineDto): PipelineOptions {
@@ -69,7 +93,7 @@ export class FinetuneRunsService {
     if (row.recordCount === 0 || (row.trainCount === 0 && row.validationCount === row.recordCount)) {
       throw new InvalidInputError(`dataset ${dataset.name}@${version} has no training records`, [{ field: 'dataset', messages: ['no training records'] }]);
     }
-    const stages: RunStage[] = (kind === 'pipeline' ? PIPELINE_STAGES : RUN_STAGES).map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null, error: null, result: null }));
+    const stages: RunStage[] = (pipeline?.adapter ? IMPORT_STAGES : kind === 'pipeline' ? PIPELINE_STAGES : RUN_STAGES).map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null, error: null, result: null }));
     const run = await this.repo.insert({
       kind, baseModel: dto.baseModel, baseCheckpoint: base.checkpoint, baseModelId: base.model?.id ?? null,
       datasetId: dataset.id, datasetName: dataset.name, datasetVersion: version, method: 'lora', params,

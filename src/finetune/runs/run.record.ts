@@ -4,7 +4,8 @@ export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancel
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunKind = 'run' | 'pipeline';
 
-export const STAGE_NAMES = ['train', 'merge', 'evaluate', 'quantize', 'deploy'] as const;
+/** 'import' stands in for 'train' when the adapter was trained elsewhere (POST /api/finetune/adapters). */
+export const STAGE_NAMES = ['train', 'import', 'merge', 'evaluate', 'quantize', 'deploy'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 export type StageStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 
@@ -57,6 +58,8 @@ export interface PipelineOptions {
   deploy: boolean;
   /** Name the model is registered under (default: the base's registered name, else the checkpoint folder's name). */
   modelName: string | null;
+  /** A PEFT adapter folder trained elsewhere, imported instead of training. */
+  adapter?: string | null;
 }
 
 export interface RunRecord {

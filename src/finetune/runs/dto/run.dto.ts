@@ -77,6 +77,31 @@ export class CreatePipelineDto extends CreateRunDto {
   modelName?: string;
 }
 
+/** An adapter trained elsewhere, imported through the pipeline (import ► merge ► evaluate ► quantize ► deploy). */
+export class ImportAdapterDto {
+  @ApiProperty({ description: 'the base the adapter was trained on: a registered model or a checkpoint folder under the models directory' })
+  @IsString() @Length(1, 4096)
+  baseModel!: string;
+
+  @ApiProperty({ description: 'PEFT adapter folder (adapter_config.json + adapter_model.safetensors) under the models directory' })
+  @IsString() @Length(1, 4096)
+  adapter!: string;
+
+  @ApiProperty({ description: 'dataset whose validation split evaluates the result' })
+  @IsString() @Length(1, 100)
+  dataset!: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) datasetVersion?: number;
+
+  @ApiProperty({ type: QuantizeDto }) @ValidateNested() @Type(() => QuantizeDto) quantize!: QuantizeDto;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsIn([true, false]) deploy?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) modelName?: string;
+
+  @ApiPropertyOptional({ type: RunParamsDto, description: 'evaluation knobs (evalSamples, maxNewTokens, seqLen)' })
+  @IsOptional() @ValidateNested() @Type(() => RunParamsDto)
+  params?: RunParamsDto;
+}
+
 export class ListRunsQueryDto {
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }
