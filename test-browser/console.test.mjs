@@ -219,11 +219,25 @@ describe('admin console', () => {
     await page.getByLabel('角色').selectOption('viewer');
     await page.getByRole('group', { name: '可访问的知识库' }).getByLabel('浏览器测试库').check();
     await page.getByRole('button', { name: '创建密钥' }).click();
-    assert.match(await page.getByTestId('new-key').innerText(), /^zk_/);
+    const viewerKey = (await page.getByTestId('new-key').innerText()).trim();
+    assert.match(viewerKey, /^zk_/);
     await page.getByTestId('keys').getByRole('row', { name: /只读机器人/ }).filter({ hasText: '浏览器测试库' }).waitFor();
     await page.getByRole('button', { name: '刷新' }).click();
     await page.getByTestId('audit').getByRole('cell', { name: 'POST /api/keys', exact: true }).first().waitFor();
     await shot(page, '13-access-zh');
+
+    // The viewer's own console: no admin screens, no write buttons, only the granted knowledge base.
+    const viewer = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+    await viewer.goto(server.url);
+    await viewer.getByLabel('API 密钥').fill(viewerKey);
+    await viewer.getByRole('button', { name: '登录' }).click();
+    await viewer.getByRole('link', { name: '浏览器测试库' }).waitFor();
+    const nav = await viewer.getByRole('navigation').innerText();
+    assert.ok(!nav.includes('访问控制') && !nav.includes('模型与服务'), nav);
+    assert.equal(await viewer.getByRole('button', { name: '新建知识库' }).count(), 0);
+    await viewer.goto(`${server.url}/access`);
+    await viewer.getByRole('alert').filter({ hasText: '管理员' }).waitFor();
+    await viewer.context().close();
   });
 
   test('fine-tune wizard: tiny random model, LoRA, dataset version, INT4, to a deployed version with a live loss chart', async () => {
@@ -281,6 +295,19 @@ describe('admin console', () => {
     // The tiny random model writes nonsense, so the grounding screen may keep nothing: the report says so.
     await drafts.getByRole('status').filter({ hasText: /已处理 \d+ 个片段/ }).waitFor({ timeout: 120_000 });
     await shot(page, '19-dataset-drafts-zh');
+  });
+
+  test('ask with a generative model: the answer streams in and the turn ends without an error', async () => {
+    await page.getByRole('link', { name: '问答' }).click();
+    await page.getByRole('button', { name: '新对话' }).click().catch(() => undefined);
+    await page.getByRole('textbox', { name: '问题' }).fill('团队的共同目标是什么？');
+    await page.getByRole('button', { name: '发送' }).click();
+    // A fresh /ask has no turns: the one answer on the page is this question's; the caret goes when the stream ends.
+    const answer = page.getByTestId('answer');
+    await answer.waitFor();
+    await answer.locator('.answer-text:not(.caret)').waitFor({ timeout: 120_000 });
+    assert.equal(await answer.getByRole('alert').count(), 0, await answer.innerText());
+    assert.doesNotMatch(await answer.innerText(), /摘录模式/);
   });
 
   test('language: the header switch turns every screen to English and the choice survives a reload', async () => {
