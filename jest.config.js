@@ -16,6 +16,9 @@ const transform = {
 
 module.exports = {
   testEnvironment: 'node',
+  // Real documents and models run in many specs; 5 s (jest's default) is too tight on a busy 2-core
+  // CI machine. A test that needs more still says so with its own timeout.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',
