@@ -1,7 +1,8 @@
 /**
- * The training engine's public surface: reverse-mode autodiff over OnnxGraph, the LoRA training graph
- * of Mixtral-style MoE decoders, its ONNX Runtime step runner, the TensorFlow.js reference, and the
- * optimizer loop. Plain TypeScript, no NestJS.
+ * The training engine's public surface: reverse-mode autodiff over OnnxGraph, SFT data (chat template,
+ * packing), the training graph of src/moe's MoE architectures (LoRA, router or full-parameter), its ONNX
+ * Runtime step runner, the TensorFlow.js reference, the optimizer loop, and pretraining from scratch.
+ * Plain TypeScript, no NestJS.
  */
 export { TrainingError, NoGradientRuleError, UnsupportedGradientError, TrainingOptionsError } from './training.errors';
 export { TapeGraph } from './autodiff/tape-graph';

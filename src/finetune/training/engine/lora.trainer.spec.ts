@@ -9,6 +9,9 @@ import { TrainingOptionsError } from '../training.errors';
 import { LoraStepRunner, type TrainingBatch } from './lora-step.runner';
 import { LoraTrainer, type TrainerOptions } from './lora.trainer';
 
+// Each test builds and runs ONNX Runtime sessions; on two shared cores one can pass the 5 s default.
+jest.setTimeout(30_000);
+
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 const [B, S] = [2, 8];
 

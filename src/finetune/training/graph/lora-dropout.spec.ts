@@ -4,6 +4,9 @@ import { initLoraParameters, seededRandom, type LoraOptions } from '../lora/lora
 import { expectClose, finiteDifferences, largestIndices, randomBatch, randomCheckpoint } from '../testing/training-fixtures';
 import { buildTrainingGraph } from './training-graph.builder';
 
+// Each test builds and runs ONNX Runtime sessions; on two shared cores one can pass the 5 s default.
+jest.setTimeout(30_000);
+
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'] };
 const [B, S] = [2, 8];
 

@@ -7,6 +7,9 @@ import { expectClose, finiteDifferences, largestIndices, randomBatch, randomChec
 import { baseParameterValues } from './base-weights';
 import { DEFAULT_ROUTER_AUX_LOSS_COEF } from './training-losses';
 
+// Each test builds and runs ONNX Runtime sessions; on two shared cores one can pass the 5 s default.
+jest.setTimeout(30_000);
+
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: ['q_proj', 'down_proj'] };
 const [B, S] = [2, 8];
 const E = 4;

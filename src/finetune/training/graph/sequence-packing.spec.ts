@@ -4,6 +4,9 @@ import { initLoraParameters, LORA_TARGETS, seededRandom, type LoraOptions } from
 import { randomCheckpoint, referenceLoss } from '../testing/training-fixtures';
 import { IGNORE_INDEX } from './training-losses';
 
+// Each test builds and runs ONNX Runtime sessions; on two shared cores one can pass the 5 s default.
+jest.setTimeout(30_000);
+
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: LORA_TARGETS };
 const S = 12;
 

@@ -10,6 +10,9 @@ import { buildTrainingGraph as buildLoraTrainingGraph } from './training-graph.b
 import { IGNORE_INDEX } from './training-losses';
 import { initLoraParameters, LORA_TARGETS, loraParameters, seededRandom, type LoraOptions } from '../lora/lora.options';
 
+// Each test builds and runs ONNX Runtime sessions; on two shared cores one can pass the 5 s default.
+jest.setTimeout(30_000);
+
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: LORA_TARGETS };
 const [B, S] = [2, 8];
 /** Relative to the largest gradient of each tensor; float32 through different op orders agrees to ~1e-6. */
