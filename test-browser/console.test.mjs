@@ -106,7 +106,16 @@ describe('admin console', () => {
     // A follow-up keeps the conversation: it is in the URL, and a reload shows both turns.
     await page.goBack();
     await page.getByTestId('answer').first().waitFor();
-    assert.match(new URL(page.url()).search, /^\?c=[0-9a-f-]{36}$/);
+    const conversation = new URL(page.url()).search;
+    assert.match(conversation, /^\?c=[0-9a-f-]{36}$/);
+    await page.getByRole('textbox', { name: '问题' }).fill('知识库简介介绍什么？');
+    await page.getByRole('button', { name: '发送' }).click();
+    await page.getByTestId('answer').nth(1).locator('.answer-text:not(.caret)').waitFor({ timeout: 60_000 });
+    assert.equal(new URL(page.url()).search, conversation);
+    await page.reload();
+    await page.getByTestId('answer').nth(1).waitFor();
+    assert.equal(await page.getByTestId('answer').count(), 2);
+    assert.match(await page.locator('.turn-q').nth(1).innerText(), /知识库简介介绍什么/);
   });
 
   test('write: the task options come from its template; without a model the reason is shown in words', async () => {
