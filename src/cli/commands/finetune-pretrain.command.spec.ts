@@ -42,5 +42,6 @@ describe('zhiku finetune pretrain', () => {
     await expect(zhiku('pretrain', '--arch', 'mixtral', '--text', CMRC, '--out', path.join(work, 'b'), '--lr', '-1')).rejects.toThrow(UsageError);
     await expect(zhiku('pretrain', '--arch', 'mixtral', '--text', path.join(work, 'none'), '--out', path.join(work, 'c'))).rejects.toThrow(/is not a folder/);
     await expect(zhiku('pretrain', '--arch', 'mixtral', '--text', CMRC, '--out', path.join(work, 'd'), '--steps', '0')).rejects.toThrow(/--steps must be between/);
+    await expect(zhiku('pretrain', '--arch', 'mixtral', '--text', CMRC, '--out', path.join(work, 'e'), ...small, '--heads', '5')).rejects.toThrow(UsageError);
   });
 });

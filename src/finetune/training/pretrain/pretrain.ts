@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openCheckpoint } from '../../../moe/checkpoint/checkpoint.loader';
+import { MoeError } from '../../../moe/moe.errors';
 import { createRandomCheckpoint, type RandomArchitecture } from '../../../moe/random/random-checkpoint';
 import { Tokenizer } from '../../../moe/tokenizer/tokenizer';
 import { LoraStepRunner, type TrainingBatch } from '../engine/lora-step.runner';
@@ -87,7 +88,13 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const initDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-pretrain-'));
   try {
     const { layers, hidden, intermediate, experts, topK, heads, kvHeads, seed } = o;
-    createRandomCheckpoint(initDir, { arch: o.arch, layers, hidden, intermediate, experts, topK, heads, kvHeads, vocab: tokenizer.vocabSize, seed });
+    try {
+      createRandomCheckpoint(initDir, { arch: o.arch, layers, hidden, intermediate, experts, topK, heads, kvHeads, vocab: tokenizer.vocabSize, seed });
+    } catch (error) {
+      // The shape checks (heads divide hidden, top-k ≤ experts, ...) are src/moe's; to the caller they are bad options.
+      if (error instanceof MoeError) throw new TrainingOptionsError(error.message);
+      throw error;
+    }
     const hfConfig = JSON.parse(fs.readFileSync(path.join(initDir, 'config.json'), 'utf8')) as Record<string, unknown>;
     Object.assign(hfConfig, {
       bos_token_id: tokenizerFiles.bosTokenId,
