@@ -52,6 +52,8 @@ export class RunStagesService {
       const before = done;
       const report = (percent: number, message: string) => context.progress(Math.round((100 * (before + (WEIGHT[stage.name] * percent) / 100)) / total), `${stage.name}: ${message}`);
       try {
+        // Merge and quantize cannot be interrupted half-way; a cancel that came during one stops the chain before the next.
+        if (context.signal.aborted) throw new Error(`stopped before ${stage.name}`);
         const outcome = await this.runStage(stage.name, (await this.repo.get(runId))!, stages, context.signal, report);
         Object.assign(stage, { status: outcome.skipped ? 'skipped' : 'completed', finishedAt: new Date().toISOString(), result: outcome.result });
         await this.repo.setStages(runId, stages);
