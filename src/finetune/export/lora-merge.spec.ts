@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRandomCheckpoint, mulberry32, openCheckpoint, ReferenceCausalLm } from '../../moe';
+import { createRandomCheckpoint, mulberry32, openCheckpoint, ReferenceCausalLm, writeSafetensors, type SafetensorsWriteEntry } from '../../moe';
 import { SafetensorsFile } from '../../moe/checkpoint/safetensors.reader';
 import { baseParameterValues, IGNORE_INDEX, initLoraParameters, LoraStepRunner, type LoraOptions } from '../training';
 import { AdapterError } from './export.errors';
@@ -129,6 +129,47 @@ describe('PEFT adapter export and merge', () => {
       await routed.dispose();
       ckpt.close();
     }
+  });
+
+  it('merges into packed experts (transformers 5 layout) by element offset, and says PEFT cannot address them', async () => {
+    // The same weights with every layer's experts packed: gate_up_proj [E, 2f, d] (gate rows, then up), down_proj [E, d, f].
+    const packed = path.join(dir, 'packed');
+    fs.mkdirSync(packed);
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(base, f), path.join(packed, f));
+    const source = SafetensorsFile.open(path.join(base, 'model.safetensors'));
+    const entries: SafetensorsWriteEntry[] = [];
+    const [E, f, d] = [4, 48, 32];
+    for (const name of source.entries.keys()) if (!name.includes('.experts.')) entries.push({ name, shape: source.entry(name).shape, data: source.read(name).data });
+    for (let l = 0; l < 2; l++) {
+      const p = `model.layers.${l}.block_sparse_moe.experts`;
+      const gateUp = new Float32Array(E * 2 * f * d);
+      const down = new Float32Array(E * d * f);
+      for (let e = 0; e < E; e++) {
+        gateUp.set(source.read(`${p}.${e}.w1.weight`).data, e * 2 * f * d);
+        gateUp.set(source.read(`${p}.${e}.w3.weight`).data, e * 2 * f * d + f * d);
+        down.set(source.read(`${p}.${e}.w2.weight`).data, e * d * f);
+      }
+      entries.push({ name: `${p}.gate_up_proj`, shape: [E, 2 * f, d], data: gateUp }, { name: `${p}.down_proj`, shape: [E, d, f], data: down });
+    }
+    source.close();
+    writeSafetensors(path.join(packed, 'model.safetensors'), entries);
+
+    const ckpt = openCheckpoint(packed);
+    let adapter;
+    try {
+      adapter = adapterFromTraining(baseTensorsOf(ckpt), { rank: LORA.rank, alpha: LORA.alpha, values }, 'packed');
+    } finally {
+      ckpt.close();
+    }
+    expect(adapter.modules.filter((m) => m.site.module === null)).toHaveLength(2 * 4 * 3);
+    expect(() => writePeftAdapter(path.join(dir, 'adapter-packed'), adapter)).toThrow(/packs every expert in one tensor/);
+    mergeAdapter(packed, path.join(dir, 'merged-packed'), adapter);
+
+    const rand = mulberry32(8);
+    const ids = Array.from({ length: B * S }, () => 3 + Math.floor(rand() * (VOCAB - 3)));
+    const labels = ids.map((_, i) => (i % S < 2 || i % S === S - 1 ? IGNORE_INDEX : ids[i + 1]));
+    const graphLoss = (await runner.step({ inputIds: ids, labels }, values)).loss;
+    expect(Math.abs((await referenceLoss(path.join(dir, 'merged-packed'), ids, labels)) - graphLoss) / graphLoss).toBeLessThan(1e-4);
   });
 
   it('refuses an adapter for another base, DoRA, and a folder without weights', () => {
