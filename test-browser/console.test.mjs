@@ -295,6 +295,15 @@ describe('admin console', () => {
     await shot(page, '17-finetune-run-zh');
     const models = await server.api('GET', '/api/models');
     assert.ok(models.some((m) => m.name === 'tiny-moe-faq' && m.isDefault && m.bits === 4 && m.lineage.datasetVersion));
+
+    // A long run is cancelled from its live view (after a confirmation).
+    const long = await server.api('POST', '/api/finetune/runs', { baseModel: 'tiny-moe@1', dataset: 'faq', datasetVersion: 3, method: 'lora', params: { steps: 100000, batchSize: 1, seqLen: 32, evalSamples: 0 } });
+    await page.goto(`${server.url}/finetune/runs/${long.id}`);
+    await page.locator('[data-testid="last-loss"]', { hasText: /\d/ }).waitFor({ timeout: 120_000 });
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: '取消' }).click();
+    await page.getByTestId('run-status').filter({ hasText: '已取消' }).waitFor({ timeout: 60_000 });
+    assert.equal((await server.api('GET', `/api/finetune/runs/${long.id}`)).status, 'cancelled');
   });
 
   test('drafted Q&A: a drafting job over the PDF runs with progress and reports what it kept', async () => {
