@@ -140,7 +140,7 @@ describe('fine-tuning runs over HTTP', () => {
     expect(res.body.config).toContain('template: mistral');
     expect(res.body.config).toContain('max_steps: 300');
     const elsewhere = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: '/cluster/Qwen1.5-MoE-A2.7B', architecture: 'qwen2_moe', dataset: 'codes' }).expect(200);
-    expect(elsewhere.body.config).toContain('model_name_or_path: /cluster/Qwen1.5-MoE-A2.7B');
+    expect(elsewhere.body.config).toContain('model_name_or_path: "/cluster/Qwen1.5-MoE-A2.7B"');
     expect(elsewhere.body.config).toContain('template: qwen');
     const routed = await t.http().post('/api/finetune/handoff/llamafactory').set(bearer(editor)).send({ baseModel: 'tiny-base', dataset: 'codes', params: { trainRouter: true } }).expect(200);
     expect(routed.body.config).toContain('additional_target: gate\nmoe_aux_loss_coef: 0.01');

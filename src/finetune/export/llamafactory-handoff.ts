@@ -60,7 +60,8 @@ export class LlamaFactoryHandoff {
     const targets = params.targets.map((t) => (architecture === 'mixtral' ? ({ gate_proj: 'w1', up_proj: 'w3', down_proj: 'w2' } as Record<string, string>)[t] ?? t : t));
     const lines = [
       '### model',
-      `model_name_or_path: ${modelPath}`,
+      // A JSON string is a valid YAML double-quoted scalar: a path with ': ' or a newline cannot add keys.
+      `model_name_or_path: ${JSON.stringify(modelPath)}`,
       '### method',
       'stage: sft',
       'do_train: true',
