@@ -51,6 +51,9 @@ describe('the one-click fine-tuning pipeline', () => {
     expect(importRun.artifacts.model).toBe('tiny-imported@1');
     expect(fs.readFileSync(path.join(importRun.artifacts.merged, 'model.safetensors')).equals(fs.readFileSync(path.join(run.artifacts.merged, 'model.safetensors')))).toBe(true);
     expect(importRun.evaluation.answers).toHaveLength(1);
+    // Its losses, computed on the training graph from the imported matrices, are the run's own.
+    expect(importRun.evaluation.before.loss).toBeCloseTo(run.evaluation.before.loss, 4);
+    expect(importRun.evaluation.after.loss).toBeCloseTo(run.evaluation.after.loss, 4);
     createRandomCheckpoint(path.join(t.config.modelsDir, 'other-base'), { arch: 'mixtral', layers: 1, hidden: 64, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: 300, seed: 9 });
     const refused = await t.http().post('/api/finetune/adapters').set(bearer(admin))
       .send({ baseModel: 'other-base', adapter: path.relative(t.config.modelsDir, run.artifacts.adapter), dataset: 'codes', quantize: { bits: 8 } })

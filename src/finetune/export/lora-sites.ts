@@ -25,6 +25,10 @@ export interface LoraSite {
   first: number;
   out: number;
   in: number;
+  /** Our name for it: layer, expert (null for attention) and target (q_proj ... down_proj). */
+  layer: number;
+  expert: number | null;
+  target: string;
 }
 
 /** What a LoRA site needs to know of the base checkpoint: its config and which tensors it holds. */
@@ -46,7 +50,7 @@ export function locateSite(base: BaseTensors, layer: number, expert: number | nu
     const [out, inDim] = target === 'q_proj' ? [q, c.hiddenSize] : target === 'o_proj' ? [c.hiddenSize, q] : [kv, c.hiddenSize];
     const tensor = `${p}self_attn.${target}.weight`;
     if (!base.has(tensor)) throw new AdapterError(`the base checkpoint has no ${tensor}`);
-    return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim };
+    return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim, layer, expert, target };
   }
   if (!(EXPERT_TARGETS as readonly string[]).includes(target)) throw new AdapterError(`${target} is not an expert projection (gate_proj, up_proj, down_proj)`);
   const t = target as ExpertTarget;
@@ -56,16 +60,16 @@ export function locateSite(base: BaseTensors, layer: number, expert: number | nu
   for (const block of MOE_BLOCKS) {
     for (const spelling of EXPERT_SPELLINGS[t]) {
       const tensor = `${p}${block}.experts.${expert}.${spelling}.weight`;
-      if (base.has(tensor)) return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim };
+      if (base.has(tensor)) return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim, layer, expert, target };
     }
   }
   // transformers 5 packs every expert of a layer: gate_up_proj [E, 2f, d] (gate rows, then up rows) and down_proj [E, d, f].
   for (const block of MOE_BLOCKS) {
     const packed = `${p}${block}.experts.`;
     if (t !== 'down_proj' && base.has(`${packed}gate_up_proj`)) {
-      return { tensor: `${packed}gate_up_proj`, module: null, first: expert * 2 * f * d + (t === 'up_proj' ? f * d : 0), out, in: inDim };
+      return { tensor: `${packed}gate_up_proj`, module: null, first: expert * 2 * f * d + (t === 'up_proj' ? f * d : 0), out, in: inDim, layer, expert, target };
     }
-    if (t === 'down_proj' && base.has(`${packed}down_proj`)) return { tensor: `${packed}down_proj`, module: null, first: expert * d * f, out, in: inDim };
+    if (t === 'down_proj' && base.has(`${packed}down_proj`)) return { tensor: `${packed}down_proj`, module: null, first: expert * d * f, out, in: inDim, layer, expert, target };
   }
   throw new AdapterError(`the base checkpoint has no expert ${expert} ${target} in layer ${layer} (looked for ${p}{${MOE_BLOCKS.join(',')}}.experts.${expert}.{${EXPERT_SPELLINGS[t].join(',')}}.weight)`);
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import type { JobContext } from '../../jobs';
 import { openCheckpoint } from '../../moe';
 import { DatasetsService } from '../datasets';
+import { adapterLosses } from '../evaluation/adapter-loss';
 import { evaluateRun } from '../evaluation/run-evaluator';
 import { baseTensorsOf, mergeAdapter, readPeftAdapter } from '../export';
 import { FinetuneRunsRepository } from '../runs/finetune-runs.repository';
@@ -122,19 +123,34 @@ export class RunStagesService {
         const { records } = await this.datasets.versionRecords(run.datasetName, { version: run.datasetVersion, split: 'validation' });
         if (records.length === 0) return { skipped: true, result: { reason: `dataset ${run.datasetName}@${run.datasetVersion} has no validation split; split it (POST /api/datasets/:ref/split) to evaluate` } };
         const t = trained();
+        let losses = { before: t.valLossBefore, after: t.valLossAfter };
+        let lossNote: string | null = null;
+        if (run.pipeline?.adapter) {
+          // An imported adapter has no training losses: compute them on the training graph.
+          const base = openCheckpoint(run.baseCheckpoint);
+          let adapter;
+          try {
+            adapter = readPeftAdapter(t.adapter, baseTensorsOf(base));
+          } finally {
+            base.close();
+          }
+          const computed = await adapterLosses(run.baseCheckpoint, adapter, records, run.params);
+          if ('skipped' in computed) lossNote = `validation loss not computed: ${computed.skipped}`;
+          else losses = computed;
+        }
         const report = await evaluateRun({
           baseCheckpoint: run.baseCheckpoint,
           mergedCheckpoint: path.join(dir, 'merged'),
           validation: records,
           samples: run.params.evalSamples,
           maxNewTokens: run.params.maxNewTokens,
-          valLossBefore: t.valLossBefore,
-          valLossAfter: t.valLossAfter,
+          valLossBefore: losses.before,
+          valLossAfter: losses.after,
           workDir: dir,
           signal,
         });
         await this.repo.setEvaluation(run.id, report);
-        return { result: { before: report.before, after: report.after, samples: report.samples, seconds: report.seconds } };
+        return { result: { before: report.before, after: report.after, samples: report.samples, seconds: report.seconds, ...(lossNote ? { note: lossNote } : {}) } };
       }
       case 'quantize':
         return { result: await this.register.quantizeAndRegister(run, path.join(dir, 'merged'), lineage(run, trained()), report) };
