@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SseDecoder } from '../web/src/api/sse-decoder';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -60,5 +61,34 @@ describe('admin console served by the app', () => {
   it('keeps /health and /docs-json as they were', async () => {
     expect((await t.http().get('/health').set('Accept', 'text/html')).headers['content-type']).toMatch(/json/);
     expect((await t.http().get('/docs-json').set('Accept', 'text/html')).body.openapi).toBeDefined();
+  });
+});
+
+describe("the console's server-sent events decoder", () => {
+  const stream = 'event: meta\ndata: {"mode":"extractive"}\n\n: keep-alive\n\nevent: token\ndata: {"text":"共同"}\n\nevent: token\r\ndata: {"text":"目标"}\r\n\r\ndata: line one\ndata: line two\n\n';
+  const expected = [
+    { event: 'meta', data: { mode: 'extractive' } },
+    { event: 'token', data: { text: '共同' } },
+    { event: 'token', data: { text: '目标' } },
+    { event: 'message', data: 'line one\nline two' },
+  ];
+
+  it('decodes named JSON events, skips comments, joins data lines, takes CRLF', () => {
+    expect(new SseDecoder().push(stream)).toEqual(expected);
+  });
+
+  it('gives the same events however the network splits the text', () => {
+    for (const size of [1, 2, 3, 7, 16]) {
+      const decoder = new SseDecoder();
+      const events = [];
+      for (let i = 0; i < stream.length; i += size) events.push(...decoder.push(stream.slice(i, i + size)));
+      expect(events).toEqual(expected);
+    }
+  });
+
+  it('holds an unfinished event until its blank line arrives', () => {
+    const decoder = new SseDecoder();
+    expect(decoder.push('event: done\ndata: {"answer":"x"}\n')).toEqual([]);
+    expect(decoder.push('\n')).toEqual([{ event: 'done', data: { answer: 'x' } }]);
   });
 });
