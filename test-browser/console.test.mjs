@@ -153,6 +153,18 @@ describe('admin console', () => {
     const served = await server.api('GET', '/api/prompts/qa.zh');
     assert.equal(served.activeVersion, 1);
     assert.equal(served.latestVersion, 2);
+
+    // A company's own variant starts as a copy, and can be deleted (shipped ones cannot).
+    page.once('dialog', (d) => void d.accept('qa-hr.zh'));
+    await page.getByRole('button', { name: '复制为新模板' }).click();
+    await page.waitForURL(/\/prompts\/qa-hr\.zh$/);
+    await page.getByTestId('preview').first().waitFor();
+    assert.equal((await server.api('GET', '/api/prompts/qa-hr.zh')).task, 'qa');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: '删除', exact: true }).click();
+    await page.waitForURL(/\/prompts$/);
+    await page.getByRole('link', { name: 'qa.zh', exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'qa-hr.zh' }).count(), 0);
   });
 
   test('datasets: import with a row-level report, edit a record, split; promote an answer into it', async () => {

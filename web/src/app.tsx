@@ -56,7 +56,8 @@ export function App() {
       ) : !allowed(me, route.role) ? (
         <ErrorBox error={new Error(t('common.needRole', { role: t(`role.${route.role}`) }))} />
       ) : (
-        <route.screen params={params} me={me} />
+        // Keyed by path: /prompts/a → /prompts/b starts the screen afresh (tabs, notices, drafts).
+        <route.screen key={path} params={params} me={me} />
       )}
     </Layout>
   );

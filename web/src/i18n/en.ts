@@ -457,4 +457,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'write.value.en': 'English',
   'write.value.paragraph': 'paragraphs',
   'write.value.bullets': 'bullet points',
+  'prompts.copy': 'Duplicate as a new template',
+  'prompts.copyName': 'Name of the new template (lower-case letters, digits, dots, dashes):',
+  'prompts.confirmDelete': 'Delete template "{name}" and all its versions?',
+  'datasets.delete': 'Delete dataset',
+  'datasets.confirmDelete': 'Delete dataset "{name}" with all its versions and drafts?',
 };

@@ -456,4 +456,9 @@ export const zhCN = {
   'write.value.en': '英文',
   'write.value.paragraph': '段落',
   'write.value.bullets': '要点列表',
+  'prompts.copy': '复制为新模板',
+  'prompts.copyName': '新模板的名称（小写字母、数字、点、横线）：',
+  'prompts.confirmDelete': '删除模板「{name}」及其所有版本？',
+  'datasets.delete': '删除数据集',
+  'datasets.confirmDelete': '删除数据集「{name}」及其所有版本和草稿？',
 };

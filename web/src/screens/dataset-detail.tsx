@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, get, post, send } from '../api/client';
 import type { DatasetDetail, DatasetRecord } from '../api/types';
 import { formatDate, t } from '../i18n/i18n';
+import { navigate } from '../router';
 import type { ScreenProps } from '../routes';
 import { useAction, useLoad } from '../ui/hooks';
 import { allowed } from '../ui/layout';
@@ -52,7 +53,12 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
     setEditing(null);
     await afterChange();
   });
-  const act = useAction(async (what: 'delete' | 'split' | 'export', record?: DatasetRecord) => {
+  const act = useAction(async (what: 'delete' | 'split' | 'export' | 'drop', record?: DatasetRecord) => {
+    if (what === 'drop') {
+      if (!confirm(t('datasets.confirmDelete', { name: ref }))) return;
+      await api('DELETE', base);
+      return navigate('/datasets');
+    }
     if (what === 'delete' && record) {
       if (!confirm(t('records.confirmDelete'))) return;
       await api('DELETE', `${base}/records/${record.id}`);
@@ -74,6 +80,11 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
         <button type="button" class="secondary" onClick={() => void act.run('export')}>
           {t('records.export')}
         </button>
+        {allowed(me, 'editor') && (
+          <button type="button" class="danger" onClick={() => void act.run('drop')}>
+            {t('datasets.delete')}
+          </button>
+        )}
       </PageHead>
       <ErrorBox error={detail.error ?? records.error ?? act.error} onClose={act.error ? act.clear : undefined} />
       {d && (

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { navigate } from '../router';
 import { api, get, post } from '../api/client';
 import type { Prompt, PromptDiff, PromptVersion } from '../api/types';
 import { formatDate, t } from '../i18n/i18n';
@@ -62,6 +63,19 @@ export function PromptEditorScreen({ params, me }: ScreenProps) {
     setNotice(t(what === 'save' ? 'prompts.saved' : 'prompts.activated', { v: updated.activeVersion }));
     await versions.reload();
   });
+  const copy = useAction(async () => {
+    const from = prompt.data!;
+    const newName = window.prompt(t('prompts.copyName'), `${from.name}-copy`)?.trim();
+    if (!newName) return;
+    const { task, language, description, variables, parameters, body } = from;
+    await post<Prompt>('/api/prompts', { name: newName, task, language, description, variables, parameters, body });
+    navigate(`/prompts/${encodeURIComponent(newName)}`);
+  });
+  const remove = useAction(async () => {
+    if (!confirm(t('prompts.confirmDelete', { name }))) return;
+    await api('DELETE', base);
+    navigate('/prompts');
+  });
   const canWrite = allowed(me, 'editor');
   const p = prompt.data;
   const dirty = !!p && source !== p.source;
@@ -76,13 +90,23 @@ export function PromptEditorScreen({ params, me }: ScreenProps) {
             <Badge kind="active">{t('prompts.activeIs', { v: p.activeVersion })}</Badge>
           </span>
         )}
+        {canWrite && p && (
+          <button type="button" class="secondary" onClick={() => void copy.run()}>
+            {t('prompts.copy')}
+          </button>
+        )}
+        {canWrite && p && !p.shipped && (
+          <button type="button" class="danger" onClick={() => void remove.run()}>
+            {t('common.delete')}
+          </button>
+        )}
         {canWrite && p && p.activeVersion > 1 && (
           <button type="button" class="secondary" onClick={() => void change.run('rollback')}>
             {t('prompts.rollback', { v: p.activeVersion - 1 })}
           </button>
         )}
       </PageHead>
-      <ErrorBox error={prompt.error ?? versions.error ?? change.error} onClose={change.error ? change.clear : undefined} />
+      <ErrorBox error={prompt.error ?? versions.error ?? change.error ?? copy.error ?? remove.error} onClose={change.error ? change.clear : undefined} />
       {notice && (
         <p class="notice" role="status">
           {notice}
