@@ -60,6 +60,12 @@ describe('the one-click fine-tuning pipeline', () => {
       .expect(400);
     expect(refused.body.message).toMatch(/do not fit the base/);
 
+    // Removing the run keeps the merged checkpoint the registered model names as its source.
+    const removed = await t.http().delete(`/api/finetune/runs/${run.id}`).set(bearer(admin)).expect(200);
+    expect(removed.body.kept).toEqual([run.artifacts.merged]);
+    expect(removed.body.removed).toContain(run.artifacts.adapter);
+    expect(fs.existsSync(path.join(run.artifacts.merged, 'model.safetensors'))).toBe(true);
+
     const answer = await t.http().post('/v1/chat/completions').set(bearer(admin)).send({ model: 'tiny-ft', messages: [{ role: 'user', content: 'Code of item 3?' }], max_tokens: 6, temperature: 0 }).expect(200);
     expect(answer.body.model).toBe('tiny-ft@1');
     expect(answer.body.usage.completion_tokens).toBeGreaterThan(0);
@@ -80,24 +86,10 @@ describe('the one-click fine-tuning pipeline', () => {
     expect(fs.existsSync(path.join(run.artifacts.merged, 'model.safetensors'))).toBe(true);
     expect(run.evaluation.after.loss).toEqual(expect.any(Number));
     expect(run.modelId).toBeNull();
-  });
 
-  it('resumes training from its last checkpoint after the server restarts', async () => {
-    const created = await t.http().post('/api/finetune/runs').set(bearer(admin))
-      .send({ baseModel: 'tiny-base', dataset: 'codes', method: 'lora', params: { ...FAST_PARAMS, steps: 200, checkpointEvery: 5, evalSamples: 0 } })
-      .expect(202);
-    const id = created.body.id;
-    for (let i = 0; i < 300; i++) {
-      const run = (await t.http().get(`/api/finetune/runs/${id}`).set(bearer(admin))).body;
-      if ((run.progress?.step ?? 0) >= 12) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await t.close(); // graceful: the job goes back to the queue, training stops at a step boundary with a checkpoint
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }, t.config.dataDir);
-    const run = await waitForRun(t, admin, id, 60_000);
-    expect(run.status).toBe('completed');
-    expect(run.progress.resumedFromStep).toBeGreaterThanOrEqual(12);
-    expect(run.history.map((s: { step: number }) => s.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(stagesOf(run)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed']);
+    const removed = await t.http().delete(`/api/finetune/runs/${run.id}`).set(bearer(admin)).expect(200);
+    expect(removed.body.kept).toEqual([]);
+    expect(fs.existsSync(run.artifacts.dir)).toBe(false);
+    await t.http().get(`/api/finetune/pipelines/${run.id}`).set(bearer(admin)).expect(404);
   });
 });

@@ -154,6 +154,7 @@ describe('fine-tuning runs over HTTP', () => {
       if ((run.progress?.step ?? 0) >= 3) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    await t.http().delete(`/api/finetune/runs/${id}`).set(bearer(editor)).expect(409);
     await t.http().post(`/api/finetune/runs/${id}/cancel`).set(bearer(editor)).expect(200);
     const run = await waitForRun(t, viewer, id);
     expect(run.status).toBe('cancelled');

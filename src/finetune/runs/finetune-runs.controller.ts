@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Roles, type AuthContext } from '../../auth';
@@ -36,6 +36,13 @@ export class FinetuneRunsController {
   @ApiProduces('text/event-stream')
   events(@Param('id') id: string, @Res() res: Response) {
     return streamRunEvents(this.runs, id, undefined, res);
+  }
+
+  @Delete(':id')
+  @Roles('editor')
+  @ApiOkResponse({ description: '{id, removed: [paths], kept: [merged checkpoints a registered model uses as its source]}' })
+  remove(@Param('id') id: string) {
+    return this.runs.remove(id);
   }
 
   @Post(':id/cancel')

@@ -124,6 +124,10 @@ export class FinetuneRunsRepository {
     await this.db.query(`UPDATE finetune_runs SET evaluation = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(evaluation)]);
   }
 
+  async delete(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM finetune_runs WHERE id = $1`, [id]);
+  }
+
   async setModel(id: string, modelId: string): Promise<void> {
     await this.db.query(`UPDATE finetune_runs SET model_id = $2, updated_at = now() WHERE id = $1`, [id, modelId]);
   }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuthContext } from '../../auth';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../common';
@@ -5,11 +7,13 @@ import { JobName, JobQueue } from '../../jobs';
 import { DatasetsService } from '../datasets';
 import { BaseModelResolver } from './base-model.resolver';
 import { APP_CONFIG, type AppConfig } from '../../config';
+import { ModelRegistryService } from '../../generator';
 import { folderUnderModelsDir } from '../../generator/registry/model-paths';
 import { openCheckpoint } from '../../moe';
 import { baseTensorsOf, readPeftAdapter } from '../export';
 import { mapRun, type CreatePipelineDto, type CreateRunDto, type ImportAdapterDto, type RunDto } from './dto/run.dto';
 import { FinetuneRunsRepository } from './finetune-runs.repository';
+import { runDir } from './lora-run.executor';
 import { resolveRunParams } from './run-params';
 import { STAGE_NAMES, TERMINAL_RUN_STATUSES, type PipelineOptions, type RunKind, type RunRecord, type RunStage, type RunStep, type StageName } from './run.record';
 
@@ -34,6 +38,7 @@ export class FinetuneRunsService {
     private readonly datasets: DatasetsService,
     private readonly bases: BaseModelResolver,
     private readonly jobs: JobQueue,
+    private readonly registry: ModelRegistryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -135,6 +140,34 @@ export class FinetuneRunsService {
       if (job.status === 'queued' || job.status === 'cancelled') await this.repo.finish(id, 'cancelled', 'cancelled before it started');
     } else await this.repo.finish(id, 'cancelled', 'cancelled before it started');
     return mapRun((await this.repo.get(id))!);
+  }
+
+  /**
+   * Deletes a finished run and its folder (checkpoint, adapter, merged model). A merged checkpoint that
+   * a registered model names as its source stays, so that model can still be fine-tuned again; the
+   * registered ONNX model is the registry's to remove.
+   */
+  async remove(id: string, kind?: RunKind): Promise<{ id: string; removed: string[]; kept: string[] }> {
+    const run = await this.load(id, kind);
+    if (!TERMINAL_RUN_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}; cancel it first`);
+    const dir = runDir(this.config, run.id);
+    const sources = new Set((await this.registry.list()).map((m) => m.sourcePath).filter((p): p is string => !!p).map((p) => path.resolve(p)));
+    const removed: string[] = [];
+    const kept: string[] = [];
+    if (fs.existsSync(dir)) {
+      for (const entry of fs.readdirSync(dir)) {
+        const full = path.join(dir, entry);
+        if (sources.has(path.resolve(full))) kept.push(full);
+        else {
+          fs.rmSync(full, { recursive: true, force: true });
+          removed.push(full);
+        }
+      }
+      if (kept.length === 0) fs.rmSync(dir, { recursive: true, force: true });
+    }
+    await this.repo.delete(run.id);
+    this.logger.log({ msg: 'fine-tune removed', runId: run.id, kept });
+    return { id: run.id, removed, kept };
   }
 
   private async load(id: string, kind?: RunKind): Promise<RunRecord> {
