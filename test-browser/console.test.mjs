@@ -192,7 +192,7 @@ describe('admin console', () => {
     await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
     await page.getByTestId('records').filter({ hasText: '弹性半小时' }).waitFor();
     await page.getByRole('button', { name: '划分', exact: true }).click();
-    await page.getByRole('cell', { name: /^split/ }).first().waitFor();
+    await page.getByRole('cell', { name: /^划分/ }).first().waitFor();
     await shot(page, '10-dataset-detail-zh');
     const detail = await server.api('GET', '/api/datasets/faq');
     assert.equal(detail.latestVersion, 3);

@@ -462,4 +462,12 @@ export const en: Record<keyof typeof zhCN, string> = {
   'prompts.confirmDelete': 'Delete template "{name}" and all its versions?',
   'datasets.delete': 'Delete dataset',
   'datasets.confirmDelete': 'Delete dataset "{name}" with all its versions and drafts?',
+  'datasets.splitName.train': 'train',
+  'datasets.splitName.validation': 'validation',
+  'models.baseUrl': 'Base URL',
+  'datasets.op.import': 'import',
+  'datasets.op.edit': 'edit',
+  'datasets.op.split': 'split',
+  'datasets.op.from-answer': 'from an answer',
+  'datasets.op.drafts': 'approved drafts',
 };

@@ -461,4 +461,12 @@ export const zhCN = {
   'prompts.confirmDelete': '删除模板「{name}」及其所有版本？',
   'datasets.delete': '删除数据集',
   'datasets.confirmDelete': '删除数据集「{name}」及其所有版本和草稿？',
+  'datasets.splitName.train': '训练',
+  'datasets.splitName.validation': '验证',
+  'models.baseUrl': '服务地址（Base URL）',
+  'datasets.op.import': '导入',
+  'datasets.op.edit': '编辑',
+  'datasets.op.split': '划分',
+  'datasets.op.from-answer': '来自问答',
+  'datasets.op.drafts': '通过草稿',
 };

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, get, post, send } from '../api/client';
 import type { DatasetDetail, DatasetRecord } from '../api/types';
-import { formatDate, t } from '../i18n/i18n';
+import { formatDate, hasKey, t, type MessageKey } from '../i18n/i18n';
 import { navigate } from '../router';
 import type { ScreenProps } from '../routes';
 import { useAction, useLoad } from '../ui/hooks';
@@ -111,7 +111,7 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
                         </button>
                       </td>
                       <td>
-                        {v.operation}
+                        {hasKey(`datasets.op.${v.operation}`) ? t(`datasets.op.${v.operation}` as MessageKey) : v.operation}
                         <div class="small muted">{v.note}</div>
                       </td>
                       <td class="num">{v.recordCount}</td>
@@ -158,8 +158,8 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
       <div class="row" style={{ alignItems: 'center', marginBottom: '.5rem' }}>
         <select aria-label={t('datasets.splitFilter')} value={split} onChange={(e) => (setSplit(e.currentTarget.value), setOffset(0))} style={{ width: 'auto' }}>
           <option value="">{t('common.all')}</option>
-          <option value="train">train</option>
-          <option value="validation">validation</option>
+          <option value="train">{t('datasets.splitName.train')}</option>
+          <option value="validation">{t('datasets.splitName.validation')}</option>
         </select>
         {page && <span class="muted small">{t('datasets.showing', { from: page.total ? offset + 1 : 0, to: offset + page.records.length, total: page.total })}</span>}
         {canWrite && (
@@ -184,7 +184,7 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
                 <tr key={r.id}>
                   <td style={{ whiteSpace: 'pre-wrap' }}>{r.instruction}</td>
                   <td style={{ whiteSpace: 'pre-wrap' }}>{r.output.length > 300 ? `${r.output.slice(0, 300)}…` : r.output}</td>
-                  <td>{r.split ?? '—'}</td>
+                  <td>{r.split ? t(`datasets.splitName.${r.split}`) : '—'}</td>
                   <td>
                     {canWrite && (
                       <div class="actions">

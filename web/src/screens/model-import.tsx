@@ -93,7 +93,7 @@ export function ModelImportForm({ onStarted }: { onStarted: () => void }) {
           <Field label={t('models.name')}>
             <input required value={f.name} onInput={set('name')} />
           </Field>
-          <Field label="Base URL" hint="http://vllm:8000/v1">
+          <Field label={t('models.baseUrl')} hint="http://vllm:8000/v1">
             <input required type="url" value={f.baseUrl} onInput={set('baseUrl')} />
           </Field>
           <Field label={t('models.remoteModel')}>
