@@ -51,7 +51,7 @@ export function addEvalAnswersCommand(group: Command): void {
       const files = await listDocs(flags.docs);
       const report = await withAppContext(command, async (ctx) => {
         const assistant = ctx.get(AssistantService);
-        return withTemporaryCorpus(ctx.get(RetrievalService), flags.docs, files, flags.json, async (kb, auth) => {
+        return withTemporaryCorpus(ctx, flags.docs, files, flags.json, async (kb, auth) => {
           const bar = createProgress({ label: 'questions', total: questions.length, json: flags.json });
           const samples: AnswerSample[] = [];
           const modes = new Set<string>();

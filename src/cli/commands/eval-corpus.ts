@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkDocument, disposeIngestion, IngestionError, parse } from '../../../ingestion';
-import type { RetrievalService } from '../../retrieval';
+import type { INestApplicationContext } from '@nestjs/common';
+import { RetrievalService } from '../../retrieval';
 import type { AuthContext } from '../../auth';
+import { KnowledgeBasesService } from '../../documents/knowledge-bases.service';
 import { CommandFailedError, UsageError } from '../cli-errors';
 import { createProgress } from '../progress';
 import { OPERATOR } from './search.command';
@@ -31,16 +33,19 @@ async function chunkFile(path: string) {
 /**
  * Indexes the evaluation documents into a temporary knowledge base of the real index (document names
  * are the file names, which QA files cite as "doc"), runs `evaluate` with an operator scoped to it, and
- * removes the knowledge base again whatever happens.
+ * removes the knowledge base again whatever happens. The knowledge base is a real one (searches refuse
+ * ids that name none), named so it cannot clash with a user's.
  */
 export async function withTemporaryCorpus<T>(
-  retrieval: RetrievalService,
+  ctx: INestApplicationContext,
   docsDir: string,
   files: readonly string[],
   json: boolean | undefined,
   evaluate: (kb: string, auth: AuthContext) => Promise<T>,
 ): Promise<T> {
-  const kb = randomUUID();
+  const retrieval = ctx.get(RetrievalService);
+  const knowledgeBases = ctx.get(KnowledgeBasesService);
+  const kb = (await knowledgeBases.create(OPERATOR, { name: `zhiku-eval-${randomUUID()}`, description: 'temporary: zhiku eval' })).id;
   const documentIds: string[] = [];
   try {
     const progress = createProgress({ label: 'indexing', total: files.length, json });
@@ -54,6 +59,7 @@ export async function withTemporaryCorpus<T>(
     return await evaluate(kb, { ...OPERATOR, knowledgeBases: [kb] });
   } finally {
     for (const id of documentIds) await retrieval.removeDocument(id);
+    await knowledgeBases.delete(OPERATOR, kb);
     await disposeIngestion();
   }
 }

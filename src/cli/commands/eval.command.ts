@@ -45,7 +45,7 @@ export function registerEvalCommand(program: Command): void {
       const files = await listDocs(flags.docs);
       const report = await withAppContext(command, async (ctx) => {
         const retrieval = ctx.get(RetrievalService);
-        return withTemporaryCorpus(retrieval, flags.docs, files, flags.json, async (_kb, auth) => {
+        return withTemporaryCorpus(ctx, flags.docs, files, flags.json, async (_kb, auth) => {
           const ask = createProgress({ label: 'questions', total: items.length * modes.length, json: flags.json });
           const result = await evaluateRetrieval(
             items,
