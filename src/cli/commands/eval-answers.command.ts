@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AssistantService, TEMPLATE_REFUSALS } from '../../assistant';
 import { formatAnswerReport, summarise, type AnswerSample, type GoldItem } from '../../assistant/eval/answer-metrics';
-import { RetrievalService } from '../../retrieval';
 import { UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';
 import { createProgress } from '../progress';
