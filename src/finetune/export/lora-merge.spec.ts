@@ -172,6 +172,33 @@ describe('PEFT adapter export and merge', () => {
     expect(Math.abs((await referenceLoss(path.join(dir, 'merged-packed'), ids, labels)) - graphLoss) / graphLoss).toBeLessThan(1e-4);
   });
 
+  it.each(['qwen2_moe', 'qwen3_moe', 'olmoe'] as const)('exports and merges %s (its own module names; shared experts and dense layers untouched)', async (arch) => {
+    const other = path.join(dir, `base-${arch}`);
+    createRandomCheckpoint(other, { arch, layers: 2, hidden: 32, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: VOCAB, seed: 4, ...(arch === 'qwen2_moe' ? { denseLayers: [1] } : {}) });
+    const ckpt = openCheckpoint(other);
+    const archRunner = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora: LORA, batch: B, seqLen: S });
+    try {
+      const archValues = initLoraParameters(archRunner.params, 7);
+      const rand = mulberry32(12);
+      for (const [name, v] of archValues) if (name.endsWith('.B')) for (let i = 0; i < v.length; i++) v[i] = (rand() * 2 - 1) * 0.3;
+      const adapterDir = path.join(dir, `adapter-${arch}`);
+      writePeftAdapter(adapterDir, adapterFromTraining(baseTensorsOf(ckpt), { rank: LORA.rank, alpha: LORA.alpha, values: archValues }, arch));
+      const file = SafetensorsFile.open(path.join(adapterDir, 'adapter_model.safetensors'));
+      expect(file.has('base_model.model.model.layers.0.mlp.experts.2.gate_proj.lora_A.weight')).toBe(true);
+      file.close();
+      const merged = path.join(dir, `merged-${arch}`);
+      mergeAdapter(other, merged, readPeftAdapter(adapterDir, baseTensorsOf(ckpt)));
+      const rand2 = mulberry32(9);
+      const ids = Array.from({ length: B * S }, () => 3 + Math.floor(rand2() * (VOCAB - 3)));
+      const labels = ids.map((_, i) => (i % S < 2 || i % S === S - 1 ? IGNORE_INDEX : ids[i + 1]));
+      const graphLoss = (await archRunner.step({ inputIds: ids, labels }, archValues)).loss;
+      expect(Math.abs((await referenceLoss(merged, ids, labels)) - graphLoss) / graphLoss).toBeLessThan(1e-4);
+    } finally {
+      await archRunner.dispose();
+      ckpt.close();
+    }
+  });
+
   it('refuses an adapter for another base, DoRA, and a folder without weights', () => {
     const other = path.join(dir, 'other');
     createRandomCheckpoint(other, { arch: 'mixtral', layers: 2, hidden: 64, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: VOCAB, seed: 3 });
