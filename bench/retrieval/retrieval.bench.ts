@@ -63,7 +63,12 @@ async function main(): Promise<void> {
         const docs = syntheticDocuments(source, size, kb);
         // From BULK_FROM chunks on, load without the HNSW index and build it once at the end (an initial import).
         const bulk = size >= bulkFrom;
-        if (bulk) await repo.dropVectorIndex(embedder.id);
+        if (bulk) {
+          // The engine makes an embedder's index once per process, before its first document: let it, then
+          // drop the index, so the load runs without it and the build below makes it once.
+          await engine.ensureVectorIndex(embedder);
+          await repo.dropVectorIndex(embedder.id);
+        }
         t = performance.now();
         for (const [i, d] of docs.entries()) {
           await engine.indexDocument(d);

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DEFAULT_BM25, DEFAULT_COMMON_TERM_CUT, type Bm25Params, type CommonTermCut } from '../rank/bm25';
+import { bm25Idf, DEFAULT_BM25, DEFAULT_COMMON_TERM_CUT, selectiveTerms, type Bm25Params, type CommonTermCut } from '../rank/bm25';
 import type { DocumentToIndex, IndexedHit, SearchScope } from './retrieval.types';
 
 /** Terms longer than this are not indexed (a URL or a hash is no search term; B-tree keys stay small). */
@@ -167,10 +167,12 @@ export class RetrievalRepository {
   }
 
   /**
-   * BM25 in one statement. N, the average length and each term's df are summed over the knowledge
-   * bases in scope (as if they were one collection), never over ones the caller cannot read.
-   * Candidates are the chunks holding a selective query term (bm25.ts: selectiveTerms), so a common
-   * word's tens of thousands of postings are read only for chunks that are candidates anyway.
+   * BM25. N, the average length and each term's df are summed over the knowledge bases in scope (as if
+   * they were one collection), never over ones the caller cannot read. Three short statements: the
+   * statistics; then, when the query has common terms (bm25.ts: selectiveTerms), the candidates, i.e.
+   * the chunks holding a selective term; then the scores of those candidates, with every query term.
+   * The candidates go to the last statement as an array parameter: a join against a subquery let the
+   * planner pick a nested loop that compared every posting with every candidate (6.5 s at 10k chunks).
    */
   async lexicalSearch(
     terms: readonly string[],
@@ -181,41 +183,48 @@ export class RetrievalRepository {
   ): Promise<IndexedHit[]> {
     const distinct = [...new Set(terms)].filter((t) => t.length <= MAX_TERM_CHARS);
     if (!distinct.length) return [];
-    const kbOnly: SearchScope = { ...scope, documentIds: null, tags: null };
-    const [chunkFilter, params] = scopeFilter(scope, 'c', 7);
-    const kb = (alias: string) => scopeFilter(kbOnly, alias, 7)[0];
-    const common = `greatest($5::float8, $6::float8 * s.n)`;
+    const kbOnly = { ...scope, documentIds: null, tags: null };
+    const [kbFilter, kbParams] = scopeFilter(kbOnly, 'k', 2);
+    const [stats] = (await this.db.query(
+      `SELECT coalesce(sum(chunk_count), 0)::float8 AS n, coalesce(sum(total_terms), 0)::float8 / greatest(sum(chunk_count), 1) AS avgdl
+       FROM retrieval_kb_stats k WHERE ${scopeFilter(kbOnly, 'k', 1)[0]}`,
+      kbParams,
+    )) as Array<{ n: number; avgdl: number }>;
+    if (!stats.n) return [];
+    const dfRows: Array<{ term: string; df: number }> = await this.db.query(
+      `SELECT k.term, sum(k.df)::float8 AS df FROM retrieval_term_stats k WHERE k.term = ANY($1::text[]) AND ${kbFilter} GROUP BY k.term`,
+      [distinct, ...kbParams],
+    );
+    const dfs = new Map(dfRows.filter((r) => r.df > 0).map((r) => [r.term, r.df]));
+    if (!dfs.size) return [];
+    const selective = selectiveTerms(stats.n, dfs, cut);
+    let candidates: string[] | null = null;
+    if (selective.size < dfs.size) {
+      const rows: Array<{ id: string }> = await this.db.query(
+        `SELECT DISTINCT k.chunk_id AS id FROM retrieval_terms k WHERE k.term = ANY($1::text[]) AND ${kbFilter}`,
+        [[...selective], ...kbParams],
+      );
+      candidates = rows.map((r) => r.id);
+    }
+    const scored = [...dfs.keys()];
+    const [chunkFilter, params] = scopeFilter(scope, 'c', 6);
+    const termKb = scopeFilter(kbOnly, 't', 6)[0];
+    const onlyCandidates = candidates ? `AND t.chunk_id = ANY($${6 + params.length}::uuid[])` : '';
     return this.db.query(
-      `WITH stats AS (
-         SELECT sum(chunk_count)::float8 AS n, sum(total_terms)::float8 / greatest(sum(chunk_count), 1) AS avgdl
-         FROM retrieval_kb_stats k WHERE ${kb('k')}
-       ), df AS (
-         SELECT ts.term, sum(ts.df)::float8 AS df FROM retrieval_term_stats ts
-         WHERE ts.term = ANY($1::text[]) AND ${kb('ts')} GROUP BY ts.term HAVING sum(ts.df) > 0
-       ), selective AS (
-         SELECT df.term FROM df CROSS JOIN stats s WHERE df.df <= ${common}
-         UNION
-         SELECT r.term FROM (SELECT df.term FROM df ORDER BY df.df, df.term COLLATE "C" LIMIT 1) r
-         WHERE NOT EXISTS (SELECT 1 FROM df CROSS JOIN stats s WHERE df.df <= ${common})
-       ), candidates AS (
-         SELECT DISTINCT t.chunk_id FROM retrieval_terms t JOIN selective sel ON sel.term = t.term WHERE ${kb('t')}
-       ), scored AS (
+      `SELECT ${HIT_COLUMNS}, s.score FROM (
          SELECT t.chunk_id, sum(
-           ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * t.tf * ($2::float8 + 1)
-             / (t.tf + $2::float8 * (1 - $3::float8 + $3::float8 * c.term_count / greatest(s.avgdl, 1)))
+           q.idf * t.tf * ($3::float8 + 1)
+             / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * c.term_count / greatest($5::float8, 1)))
          ) AS score
-         FROM candidates cd
-         JOIN retrieval_chunks c ON c.chunk_id = cd.chunk_id
-         JOIN retrieval_terms t ON t.knowledge_base_id = c.knowledge_base_id AND t.chunk_id = cd.chunk_id AND t.term = ANY($1::text[])
-         JOIN df ON df.term = t.term
-         CROSS JOIN stats s
-         WHERE ${chunkFilter}
+         FROM unnest($1::text[], $2::float8[]) AS q(term, idf)
+         JOIN retrieval_terms t ON t.term = q.term
+         JOIN retrieval_chunks c ON c.chunk_id = t.chunk_id
+         WHERE ${termKb} AND ${chunkFilter} ${onlyCandidates}
          GROUP BY t.chunk_id
          ORDER BY score DESC, t.chunk_id
-         LIMIT $4
-       )
-       SELECT ${HIT_COLUMNS}, s.score FROM scored s JOIN retrieval_chunks c ON c.chunk_id = s.chunk_id ORDER BY s.score DESC, c.chunk_id`,
-      [distinct, p.k1, p.b, limit, cut.minDf, cut.fraction, ...params],
+         LIMIT ${Math.floor(limit)}
+       ) s JOIN retrieval_chunks c ON c.chunk_id = s.chunk_id ORDER BY s.score DESC, c.chunk_id`,
+      [scored, scored.map((t) => bm25Idf(stats.n, dfs.get(t)!)), p.k1, p.b, stats.avgdl, ...params, ...(candidates ? [candidates] : [])],
     );
   }
 
