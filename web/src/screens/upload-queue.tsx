@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { upload } from '../api/client';
 import type { DocumentView } from '../api/types';
 import { formatBytes, t } from '../i18n/i18n';
@@ -24,6 +24,14 @@ export function UploadQueue({ knowledgeBaseId, onUploaded }: { knowledgeBaseId: 
   const [items, setItems] = useState<PendingUpload[]>([]);
   const [over, setOver] = useState(false);
   const [password, setPassword] = useState('');
+  // Bytes still on their way exist only in this tab: leaving now would lose them, so the browser asks.
+  const sending = items.some((i) => i.state === 'uploading');
+  useEffect(() => {
+    if (!sending) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [sending]);
   const patch = (id: number, change: Partial<PendingUpload>) => setItems((list) => list.map((i) => (i.id === id ? { ...i, ...change } : i)));
 
   const send = (files: File[]) => {
