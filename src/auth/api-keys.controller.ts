@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService, ApiKeyView } from './api-keys.service';
 import { Auth, Roles } from './auth.decorators';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { AuthContext } from './roles';
 
 @ApiTags('keys')
@@ -30,6 +31,13 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key; the response holds the key, shown this once' })
   create(@Body() body: CreateApiKeyDto): Promise<ApiKeyView & { key: string }> {
     return this.keys.create(body);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOperation({ summary: "Change a key's role or knowledge-base grants (null: all); applies from its next request" })
+  update(@Param('id') id: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyView> {
+    return this.keys.update(id, body);
   }
 
   @Delete(':id')

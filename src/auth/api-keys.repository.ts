@@ -37,6 +37,27 @@ export class ApiKeysRepository {
     });
   }
 
+  /**
+   * New role and/or grants in one transaction: `knowledgeBaseIds` replaces every grant (null: all
+   * knowledge bases, undefined: grants unchanged).
+   */
+  async update(id: string, change: { role?: Role; knowledgeBaseIds?: readonly string[] | null }): Promise<ApiKeyWithGrants> {
+    return this.db.transaction(async (manager) => {
+      const fields: Partial<ApiKeyEntity> = {};
+      if (change.role !== undefined) fields.role = change.role;
+      if (change.knowledgeBaseIds !== undefined) fields.allKnowledgeBases = change.knowledgeBaseIds === null;
+      if (Object.keys(fields).length > 0) await manager.update(ApiKeyEntity, { id }, fields);
+      if (change.knowledgeBaseIds !== undefined) {
+        await manager.delete(ApiKeyGrantEntity, { apiKeyId: id });
+        const ids = [...new Set(change.knowledgeBaseIds ?? [])];
+        if (ids.length > 0) await manager.insert(ApiKeyGrantEntity, ids.map((knowledgeBaseId) => ({ apiKeyId: id, knowledgeBaseId })));
+      }
+      const key = await manager.findOneByOrFail(ApiKeyEntity, { id });
+      const grants = await manager.findBy(ApiKeyGrantEntity, { apiKeyId: id });
+      return { ...key, knowledgeBaseIds: grants.map((g) => g.knowledgeBaseId) };
+    });
+  }
+
   /** The ids among `ids` that name no knowledge base (a grant must point at a real one). */
   async unknownKnowledgeBases(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];

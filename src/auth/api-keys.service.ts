@@ -11,6 +11,12 @@ export interface CreateApiKeyInput {
   knowledgeBaseIds?: string[];
 }
 
+/** A change of role or grants; `knowledgeBaseIds: null` lifts the limit (all knowledge bases). */
+export interface UpdateApiKeyInput {
+  role?: Role;
+  knowledgeBaseIds?: string[] | null;
+}
+
 /** An API key as listed: never the key itself. */
 export interface ApiKeyView {
   id: string;
@@ -50,10 +56,7 @@ export class ApiKeysService {
   /** Returns the new key once, in clear; only its hash is kept. */
   async create(input: CreateApiKeyInput, key = generateKey()): Promise<ApiKeyView & { key: string }> {
     if (await this.repository.findByHash(hashKey(key))) throw new ConflictError('this key already exists');
-    const unknown = await this.repository.unknownKnowledgeBases(input.knowledgeBaseIds ?? []);
-    if (unknown.length > 0) {
-      throw new InvalidInputError(`knowledgeBaseIds: no knowledge base with id ${unknown.join(', ')}`);
-    }
+    await this.checkGrants(input.knowledgeBaseIds ?? []);
     const saved = await this.repository.create({
       name: input.name,
       role: input.role,
@@ -67,6 +70,25 @@ export class ApiKeysService {
 
   async list(includeRevoked = false): Promise<ApiKeyView[]> {
     return (await this.repository.list(includeRevoked)).map(mapApiKey);
+  }
+
+  /**
+   * Changes the role and/or the grants of an active key. Every request reads its key afresh
+   * (`authenticate`), so the change holds from the key's next request on.
+   */
+  async update(idOrPrefix: string, change: UpdateApiKeyInput): Promise<ApiKeyView> {
+    if (change.role === undefined && change.knowledgeBaseIds === undefined) {
+      throw new InvalidInputError('nothing to change: give role and/or knowledgeBaseIds (null for all knowledge bases)');
+    }
+    const key = await this.find(idOrPrefix);
+    if (key.revokedAt) throw new ConflictError(`API key "${key.name}" is revoked; create a new key instead`);
+    if (change.knowledgeBaseIds) await this.checkGrants(change.knowledgeBaseIds);
+    if (key.role === 'admin' && change.role !== undefined && change.role !== 'admin' && (await this.repository.countActive('admin')) <= 1) {
+      throw new ConflictError('cannot demote the last active admin key; create another admin key first');
+    }
+    const updated = await this.repository.update(key.id, change);
+    this.logger.log({ msg: 'API key changed', keyId: key.id, name: key.name, role: updated.role, grants: updated.allKnowledgeBases ? 'all' : updated.knowledgeBaseIds.length });
+    return mapApiKey(updated);
   }
 
   /** Revokes by id or by the key's prefix; the last active admin key cannot be revoked. */
@@ -112,6 +134,14 @@ export class ApiKeysService {
     if ((await this.repository.countActive('admin')) > 0) return null;
     const created = await this.create({ name: 'first admin', role: 'admin' });
     return created.key;
+  }
+
+  /** A grant must name a knowledge base that exists. */
+  private async checkGrants(ids: readonly string[]): Promise<void> {
+    const unknown = await this.repository.unknownKnowledgeBases(ids);
+    if (unknown.length > 0) {
+      throw new InvalidInputError(`knowledgeBaseIds: no knowledge base with id ${unknown.join(', ')}`);
+    }
   }
 
   private async find(idOrPrefix: string): Promise<ApiKeyWithGrants> {
