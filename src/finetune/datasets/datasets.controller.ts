@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { Auth, Roles, type AuthContext } from '../../auth';
 import { InvalidInputError } from '../../common';
 import { DatasetsService } from './datasets.service';
-import { AddRecordsDto, ExportQueryDto, FromAnswerDto, ImportDatasetDto, RecordsQueryDto, SplitDto, UpdateRecordDto } from './dto/dataset-request.dto';
+import { AddRecordsDto, CreateDatasetDto, ExportQueryDto, FromAnswerDto, ImportDatasetDto, RecordsQueryDto, SplitDto, UpdateRecordDto } from './dto/dataset-request.dto';
 import { DATASET_UPLOAD_LIMIT_BYTES } from './import-limits';
 
 @ApiTags('datasets')
@@ -17,6 +17,12 @@ export class DatasetsController {
   @Get()
   list() {
     return this.datasets.list();
+  }
+
+  @Post()
+  @Roles('editor')
+  create(@Auth() auth: AuthContext, @Body() dto: CreateDatasetDto) {
+    return this.datasets.create(auth, dto);
   }
 
   @Post('import')

@@ -19,7 +19,8 @@ export interface DatasetRow {
 export interface VersionRow {
   datasetId: string;
   version: number;
-  operation: VersionOperation;
+  /** 'create': version 0, the empty start, which has no row of its own. */
+  operation: VersionOperation | 'create';
   note: string;
   report: Record<string, unknown>;
   recordCount: number;
@@ -76,6 +77,12 @@ export class DatasetsRepository {
       LEFT JOIN dataset_versions v ON v.dataset_id = d.id AND v.version = d.latest_version
       ORDER BY d.name`);
     return rows.map((r: { record_count: number }) => ({ ...mapDataset(r), recordCount: r.record_count }));
+  }
+
+  /** A new dataset at version 0 (no records); undefined when the name is taken. */
+  async create(name: string, description: string): Promise<DatasetRow | undefined> {
+    const rows = await this.db.query(`INSERT INTO datasets (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING *`, [name, description]);
+    return rows[0] ? mapDataset(rows[0]) : undefined;
   }
 
   /** By id or by name. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthContext } from '../../auth';
-import { InvalidInputError, NotFoundError } from '../../common';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../common';
 import { checkRecord, DATASET_NAME, type DatasetRecord, type RowReject, type StoredRecord } from './dataset-record';
 import { NothingImportedError } from './datasets.errors';
 import { type DatasetRow, DatasetsRepository, type VersionRow } from './datasets.repository';
@@ -58,6 +58,20 @@ export interface VersionChange {
 const actor = (auth: AuthContext) => auth.keyName || auth.keyId;
 const summary = (d: DatasetRow & { recordCount?: number }): DatasetSummary => ({ ...d });
 
+function checkName(name: string): void {
+  if (!DATASET_NAME.test(name) || name.length > 100) {
+    throw new InvalidInputError(`dataset name "${name}": use up to 100 letters, digits, ".", "_" and "-", starting with a letter or digit`);
+  }
+}
+
+/**
+ * Version 0 is where every dataset starts: no records. It has no row of its own (a stored version
+ * always holds a change), so it is made up here, dated with the dataset.
+ */
+const emptyVersion = (d: DatasetRow): VersionRow => ({
+  datasetId: d.id, version: 0, operation: 'create', note: '', report: {}, recordCount: 0, trainCount: 0, validationCount: 0, createdBy: '', createdAt: d.createdAt,
+});
+
 /** Checked records with fresh ids, not yet in a split; the first bad one is a 400 naming it. */
 function newRecords(candidates: ReadonlyArray<Partial<DatasetRecord>>): StoredRecord[] {
   return candidates.map((c, i) => {
@@ -76,9 +90,19 @@ export class DatasetsService {
     return (await this.repo.list()).map(summary);
   }
 
+  /** Versions listed: the stored ones, or version 0 alone while nothing was added yet. */
   async get(ref: string): Promise<DatasetSummary & { versions: VersionRow[] }> {
     const dataset = await this.load(ref);
-    return { ...summary(dataset), versions: await this.repo.versions(dataset.id) };
+    const versions = dataset.latestVersion === 0 ? [emptyVersion(dataset)] : await this.repo.versions(dataset.id);
+    return { ...summary(dataset), versions };
+  }
+
+  /** An empty dataset at version 0; records added later make version 1. */
+  async create(_auth: AuthContext, request: { name: string; description?: string }): Promise<DatasetSummary & { versions: VersionRow[] }> {
+    checkName(request.name);
+    const created = await this.repo.create(request.name, request.description ?? '');
+    if (!created) throw new ConflictError(`a dataset named ${request.name} already exists; add records to it or choose another name`);
+    return { ...summary(created), recordCount: 0, versions: [emptyVersion(created)] };
   }
 
   async records(ref: string, query: { version?: number; split?: 'train' | 'validation'; offset?: number; limit?: number }): Promise<{ version: number; total: number; records: StoredRecord[] }> {
@@ -99,9 +123,7 @@ export class DatasetsService {
    * in the dataset) and stores the result as the next version. Nothing is written when no row is usable.
    */
   async import(auth: AuthContext, request: ImportRequest): Promise<ImportReport> {
-    if (!DATASET_NAME.test(request.name) || request.name.length > 100) {
-      throw new InvalidInputError(`dataset name "${request.name}": use up to 100 letters, digits, ".", "_" and "-", starting with a letter or digit`);
-    }
+    checkName(request.name);
     const read = await readDatasetFile(request.bytes, request.filename, request.format);
     const rows = read.good.length + read.rejects.length;
     if (!read.good.length) {
@@ -245,6 +267,7 @@ export class DatasetsService {
 
   private async loadVersion(ref: string, wanted?: number): Promise<{ dataset: DatasetRow; version: VersionRow }> {
     const dataset = await this.load(ref);
+    if ((wanted ?? dataset.latestVersion) === 0) return { dataset, version: emptyVersion(dataset) };
     const version = await this.repo.version(dataset.id, wanted ?? dataset.latestVersion);
     if (!version) throw new NotFoundError(`dataset ${dataset.name} has no version ${wanted} (latest is ${dataset.latestVersion})`);
     return { dataset, version };

@@ -18,6 +18,17 @@ export class ImportDatasetDto {
   @ApiPropertyOptional({ description: 'Jaccard threshold for near-duplicates (0.5-1); default 0.85' }) @IsOptional() @Type(() => Number) @IsNumber() @Min(0.5) @Max(1) nearThreshold?: number;
 }
 
+/** An empty dataset (version 0), to fill by hand or from answers. */
+export class CreateDatasetDto {
+  @ApiProperty({ description: 'Unique dataset name' })
+  @IsString()
+  @Length(1, 100)
+  @Matches(DATASET_NAME, { message: 'name may hold letters, digits, ".", "_" and "-", starting with a letter or digit' })
+  name!: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+}
+
 export class RecordDto {
   @ApiPropertyOptional() @IsOptional() @IsString() system?: string;
   @ApiProperty() @IsString() instruction!: string;
@@ -57,7 +68,7 @@ export class FromAnswerDto {
 }
 
 export class RecordsQueryDto {
-  @ApiPropertyOptional({ description: 'Default: the latest' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+  @ApiPropertyOptional({ description: 'Default: the latest; 0 is the empty start of every dataset' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) version?: number;
   @ApiPropertyOptional({ enum: ['train', 'validation'] }) @IsOptional() @IsIn(['train', 'validation']) split?: 'train' | 'validation';
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
   @ApiPropertyOptional({ description: 'Default 100, at most 1000' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
@@ -65,7 +76,7 @@ export class RecordsQueryDto {
 
 export class ExportQueryDto {
   @ApiProperty({ enum: EXPORT_FORMATS }) @IsIn(EXPORT_FORMATS) format!: ExportFormat;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+  @ApiPropertyOptional({ description: 'Default: the latest' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) version?: number;
   @ApiPropertyOptional({ description: 'JSON Lines instead of one JSON list' }) @IsOptional() @IsIn(['true', 'false']) lines?: 'true' | 'false';
   @ApiPropertyOptional({ enum: ['train', 'validation'] }) @IsOptional() @IsIn(['train', 'validation']) split?: 'train' | 'validation';
 }
