@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Auth, Roles, type AuthContext } from '../auth';
-import { ActivatePromptDto, CreatePromptDto, DiffQueryDto, GetPromptQueryDto, ListPromptsQueryDto, RenderPromptDto, UpdatePromptDto } from './dto/prompt-request.dto';
+import { ActivatePromptDto, CreatePromptDto, DiffQueryDto, GetPromptQueryDto, ListPromptsQueryDto, PreviewPromptDto, RenderPromptDto, UpdatePromptDto } from './dto/prompt-request.dto';
 import type { PromptDiffDto, PromptDto, PromptSummaryDto, PromptVersionDto, RenderedPromptDto } from './dto/prompt-response.dto';
 import { PromptsService } from './prompts.service';
 
@@ -14,6 +14,14 @@ export class PromptsController {
   @Get()
   list(@Auth() auth: AuthContext, @Query() query: ListPromptsQueryDto): Promise<PromptSummaryDto[]> {
     return this.prompts.list(auth, query);
+  }
+
+  /** Declared before the :name routes; a template named "preview" is still reached at /api/prompts/preview/render. */
+  @Post('preview')
+  @Roles('editor')
+  @HttpCode(200)
+  previewSource(@Auth() auth: AuthContext, @Body() dto: PreviewPromptDto): Promise<RenderedPromptDto> {
+    return this.prompts.previewSource(auth, dto);
   }
 
   @Get(':name')

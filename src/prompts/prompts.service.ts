@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../auth';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common';
-import type { CreatePromptDto, RenderPromptDto, TemplateFieldsDto, UpdatePromptDto } from './dto/prompt-request.dto';
+import type { CreatePromptDto, PreviewPromptDto, RenderPromptDto, TemplateFieldsDto, UpdatePromptDto } from './dto/prompt-request.dto';
 import { mapPrompt, mapSummary, mapVersion, type PromptDiffDto, type PromptDto, type PromptSummaryDto, type PromptVersionDto, type RenderedPromptDto } from './dto/prompt-response.dto';
 import { checkFrontMatter, NAME_PATTERN, parseTemplateSource, replaceBody, serializeTemplate } from './front-matter.parser';
 import { lineDiff, unifiedDiff } from './line-diff';
@@ -112,6 +112,24 @@ export class PromptsService {
 
   async preview(_auth: AuthContext, name: string, dto: RenderPromptDto): Promise<RenderedPromptDto> {
     return this.render(name, dto.variables ?? {}, { version: dto.version, budget: dto.budget });
+  }
+
+  /**
+   * Renders a template that is not saved (the editor's text) the way a saved one would render:
+   * the same parser and renderer, so what the preview shows is what saving would store. A source
+   * that cannot be parsed is a 400 listing every front-matter problem; bad variables, a 400 naming each.
+   */
+  async previewSource(_auth: AuthContext, dto: PreviewPromptDto): Promise<RenderedPromptDto> {
+    const template = new CompiledTemplate(parseTemplateSource(dto.source));
+    const variables = dto.variables ?? {};
+    try {
+      if (dto.budget === undefined) return template.render(variables);
+      return renderWithinBudget(template, variables, { budget: dto.budget, countTokens: estimateTokens });
+    } catch (error) {
+      // Typed errors (variables, budget) are the user's to fix as they are; a Jinja runtime error is the template's.
+      if (error instanceof InvalidInputError) throw error;
+      throw new TemplateDefinitionError([`the template fails to render: ${(error as Error).message}`]);
+    }
   }
 
   // ---- for the assistant and the writing API ----

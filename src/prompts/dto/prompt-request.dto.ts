@@ -74,6 +74,26 @@ export class ListPromptsQueryDto {
   @ApiPropertyOptional({ enum: TEMPLATE_LANGUAGES }) @IsOptional() @IsIn(TEMPLATE_LANGUAGES) language?: string;
 }
 
+/** An unsaved template (the editor's text) and the variables to render it with. */
+export class PreviewPromptDto {
+  @ApiProperty({ description: 'the whole template file as being edited: "---" front matter "---" then the Jinja body' })
+  @IsString()
+  @MaxLength(MAX_SOURCE)
+  source!: string;
+
+  @ApiPropertyOptional({ description: 'variable name → value', default: {} })
+  @IsOptional()
+  @IsObject()
+  variables?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'token budget, as for a saved template' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  budget?: number;
+}
+
 export class RenderPromptDto {
   @ApiPropertyOptional({ description: 'variable name → value', default: {} })
   @IsOptional()
