@@ -265,6 +265,14 @@ describe('RetrievalRepository and RetrievalEngine on PGlite with pgvector', () =
     expect(after.hits[0].text).toBe(texts[0]);
   });
 
+  it('builds HNSW indexes with the denser graph, the built-in embedder\'s by migration', async () => {
+    expect(await repo.vectorIndexOptions('zhiku-hashed-v1-512')).toBe("m='24', ef_construction='128'");
+    await repo.ensureVectorIndex('spec-graph', 8);
+    expect(await repo.vectorIndexOptions('spec-graph')).toBe("m='24', ef_construction='128'");
+    await repo.dropVectorIndex('spec-graph');
+    expect(await repo.vectorIndexOptions('spec-graph')).toBeNull();
+  });
+
   it('scales HNSW ef_search with the vectors in scope, within pgvector\'s bounds', () => {
     expect(efSearchFor(3_000, 10)).toBe(200);
     expect(efSearchFor(100_000, 10)).toBe(800);

