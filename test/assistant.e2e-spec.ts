@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { createRandomCheckpoint } from '../src/moe';
 import { verifyCitations } from '../src/assistant';
 import { GeneratorService } from '../src/generator';
+import { waitUntilReady } from './support/documents';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
@@ -53,15 +54,7 @@ describe('assistant over HTTP: /api/ask (extractive and generative), conversatio
     admin = t.adminKey!;
     kb = (await t.http().post('/api/knowledge-bases').set(auth()).send({ name: 'papers' }).expect(201)).body.id;
     const up = await t.http().post(`/api/knowledge-bases/${kb}/documents`).set(auth()).attach('files', PDF).attach('files', PDF_ZH).expect(201);
-    const deadline = Date.now() + 60_000;
-    for (const { id } of up.body.documents as Array<{ id: string }>) {
-      for (;;) {
-        const doc = (await t.http().get(`/api/documents/${id}`).set(auth()).expect(200)).body;
-        if (doc.status === 'ready') break;
-        if (doc.status === 'failed' || Date.now() > deadline) throw new Error(`document ${doc.status}: ${doc.error}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitUntilReady(t, admin, up.body.documents.map((d: { id: string }) => d.id));
   });
 
   afterAll(async () => {

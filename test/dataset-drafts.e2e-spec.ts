@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { waitUntilReady } from './support/documents';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 jest.setTimeout(90_000);
@@ -57,15 +58,7 @@ describe('Q&A drafted from a document, reviewed into a dataset version', () => {
     const kb = (await t.http().post('/api/knowledge-bases').set(auth()).send({ name: 'handbook' }).expect(201)).body.id;
     const up = await t.http().post(`/api/knowledge-bases/${kb}/documents`).set(auth()).attach('files', PDF_EN).attach('files', PDF_ZH).expect(201);
     [documentId, chineseId] = up.body.documents.map((d: { id: string }) => d.id);
-    const deadline = Date.now() + 60_000;
-    for (const id of [documentId, chineseId]) {
-      for (;;) {
-        const doc = (await t.http().get(`/api/documents/${id}`).set(auth()).expect(200)).body;
-        if (doc.status === 'ready') break;
-        if (doc.status === 'failed' || Date.now() > deadline) throw new Error(`document ${doc.status}: ${doc.error}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitUntilReady(t, admin, [documentId, chineseId]);
   });
 
   afterAll(async () => {

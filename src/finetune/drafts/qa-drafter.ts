@@ -5,7 +5,7 @@ import type { AuthContext } from '../../auth';
 import { DocumentsService } from '../../documents/documents.service';
 import type { ChunkDto } from '../../documents/dto/document.dto';
 import { formatModelRef, GeneratorService, type ModelRecord } from '../../generator';
-import type { JobContext } from '../../jobs';
+import type { JobContext, JobName, JobPayload } from '../../jobs';
 import { PromptsService } from '../../prompts';
 import type { SourceRef } from '../datasets/dataset-record';
 import { DraftsRepository } from './drafts.repository';
@@ -17,15 +17,8 @@ const MIN_CHUNK_TOKENS = 20;
 const CHUNK_PAGE = 500;
 const MAX_DROPPED_REPORTED = 50;
 
-export interface DraftingRequest {
-  datasetId: string;
-  documentId: string;
-  knowledgeBaseId: string;
-  model: string | null;
-  maxChunks: number;
-  perChunk: number;
-  requestedBy: { keyId: string; keyName: string };
-}
+/** What a drafting job is asked to do: its job payload. */
+export type DraftingRequest = JobPayload<JobName.DraftDatasetQa>;
 
 export interface DraftingOutcome {
   model: string;
