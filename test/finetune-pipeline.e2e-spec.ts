@@ -1,22 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRandomCheckpoint } from '../src/moe';
-import { FAST_PARAMS, importTemplatedDataset, tinyBase, waitForRun } from './support/finetune.fixture';
-import { bearer, startTestApp, type TestApp } from './support/test-app';
+import { FAST_PARAMS, stagesOf, startWithBaseAndDataset, waitForRun } from './support/finetune.fixture';
+import { bearer, type TestApp } from './support/test-app';
 
 jest.setTimeout(90_000);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const stagesOf = (run: Record<string, any>) => (run.stages as Array<{ name: string; status: string }>).map((s) => `${s.name}:${s.status}`);
 
 describe('the one-click fine-tuning pipeline', () => {
   let t: TestApp;
   let admin: string;
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
-    admin = t.adminKey!;
-    tinyBase(t);
-    await importTemplatedDataset(t, admin, 'codes');
+    ({ t, admin } = await startWithBaseAndDataset());
   });
   afterAll(async () => {
     await t?.close();

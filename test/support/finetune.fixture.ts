@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { createRandomCheckpoint } from '../../src/moe';
-import { bearer, type TestApp } from './test-app';
+import { bearer, startTestApp, type TestApp } from './test-app';
 
 /** A tiny random Mixtral (tokenizer and chat template included) under the app's models directory. */
 export function tinyBase(t: TestApp, name = 'tiny-base', seed = 5): string {
@@ -33,3 +33,16 @@ export async function waitForRun(t: TestApp, key: string, id: string, timeoutMs 
 
 /** Small, fast parameters for the tiny model. */
 export const FAST_PARAMS = { rank: 4, steps: 16, batchSize: 4, seqLen: 48, learningRate: 1e-2, warmupSteps: 2, evalEvery: 4, checkpointEvery: 4, evalSamples: 3, maxNewTokens: 8 };
+
+/** The app with a tiny base model and the templated "codes" dataset, as the run and pipeline suites start. */
+export async function startWithBaseAndDataset(): Promise<{ t: TestApp; admin: string }> {
+  const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
+  const admin = t.adminKey!;
+  tinyBase(t);
+  await importTemplatedDataset(t, admin, 'codes');
+  return { t, admin };
+}
+
+/** "stage:status" for each stage of a run, in order. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stagesOf = (run: Record<string, any>) => (run.stages as Array<{ name: string; status: string }>).map((s) => `${s.name}:${s.status}`);
