@@ -54,6 +54,7 @@ describe('generator: model registry, ONNX and OpenAI-compatible providers, /v1 A
     expect(ready).toMatchObject({ status: 'ready', architecture: 'qwen2_moe', contextLength: 4096, folder: path.join(fs.realpathSync(a.config.modelsDir), 'tiny.v1') });
     expect((ready.source as { sha256: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(ready.sizeBytes).toBeGreaterThan(10_000);
+    expect(ready.measured).toMatchObject({ decodeTokensPerS: expect.any(Number), prefillTokensPerS: expect.any(Number), peakRssMb: expect.any(Number), perplexity: null });
     const job = await a.http().get(`/api/jobs/${started.body.jobId}`).set(bearer(adminA)).expect(200);
     expect(job.body).toMatchObject({ status: 'completed', progress: 100 });
     tinyId = started.body.id;

@@ -45,6 +45,8 @@ describe('POST /api/prompts/preview: renders an unsaved template source', () => 
       chunksIncluded: { context: [1, 7] },
     });
     expect(res.body.version).toBeUndefined();
+    expect(Object.keys(res.body.variables)).toEqual(['question', 'context', 'tone']);
+    expect(res.body.variables.tone).toMatchObject({ type: 'enum', values: ['formal', 'casual'], default: 'formal' });
     await t.http().get('/api/prompts/faq.zh').set(bearer(viewer)).expect(404);
   });
 

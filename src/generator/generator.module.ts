@@ -4,6 +4,7 @@ import { ModelsController } from './models.controller';
 import { EmbeddingsService } from './openai/embeddings.service';
 import { OpenAiController } from './openai/openai.controller';
 import { OpenAiService } from './openai/openai.service';
+import { ModelMeasurer } from './registry/model-measurer';
 import { ModelRegistryService } from './registry/model-registry.service';
 import { ModelsRepository } from './registry/models.repository';
 import { GeneratorMetrics } from './serving/generator.metrics';
@@ -17,7 +18,7 @@ import { ProviderPool } from './serving/provider-pool';
  */
 @Module({
   controllers: [ModelsController, OpenAiController],
-  providers: [ModelsRepository, ProviderPool, ModelRegistryService, GeneratorService, EmbeddingsService, OpenAiService, ImportModelHandler, GeneratorMetrics],
+  providers: [ModelsRepository, ProviderPool, ModelMeasurer, ModelRegistryService, GeneratorService, EmbeddingsService, OpenAiService, ImportModelHandler, GeneratorMetrics],
   exports: [GeneratorService, ModelRegistryService],
 })
 export class GeneratorModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth';
-import { ImportModelDto, mapModel, ModelDto, RegisterModelDto } from './dto/model.dto';
+import { ImportModelDto, mapModel, MeasureModelDto, ModelDto, RegisterModelDto } from './dto/model.dto';
 import type { CheckpointFolder } from './registry/model-paths';
 import { ModelRegistryService } from './registry/model-registry.service';
 
@@ -39,6 +39,13 @@ export class ModelsController {
   @Get(':id')
   async get(@Param('id') id: string): Promise<ModelDto> {
     return mapModel(await this.registry.get(id));
+  }
+
+  /** Runs a short speed measurement again and, with `text`, perplexity on it; answers the updated version. */
+  @Post(':id/measure')
+  @HttpCode(200)
+  async measure(@Param('id') id: string, @Body() dto: MeasureModelDto): Promise<ModelDto> {
+    return mapModel(await this.registry.measure(id, dto.text));
   }
 
   @Post(':id/default')

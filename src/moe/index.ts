@@ -63,6 +63,8 @@ export { quantizeTensor, quantizeMatrix } from './quantize/matrix.quantizer';
 export { dequantizeMatrix } from './quantize/quantized-matrix';
 
 // Benchmarks
-export { benchmarkModel } from './bench/model.benchmark';
-export type { BenchmarkResult } from './bench/model.benchmark';
+export { benchmarkModel, measureSpeed } from './bench/model.benchmark';
+export type { BenchmarkResult, SpeedResult } from './bench/model.benchmark';
+export { perplexityOfIds } from './bench/perplexity';
+export type { PerplexityResult } from './bench/perplexity';
 export { measureBandwidth } from './bench/bandwidth.probe';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Auth, Roles, type AuthContext } from '../auth';
 import { ActivatePromptDto, CreatePromptDto, DiffQueryDto, GetPromptQueryDto, ListPromptsQueryDto, PreviewPromptDto, RenderPromptDto, UpdatePromptDto } from './dto/prompt-request.dto';
-import type { PromptDiffDto, PromptDto, PromptSummaryDto, PromptVersionDto, RenderedPromptDto } from './dto/prompt-response.dto';
+import type { PreviewedPromptDto, PromptDiffDto, PromptDto, PromptSummaryDto, PromptVersionDto, RenderedPromptDto } from './dto/prompt-response.dto';
 import { PromptsService } from './prompts.service';
 
 @ApiTags('prompts')
@@ -20,7 +20,7 @@ export class PromptsController {
   @Post('preview')
   @Roles('editor')
   @HttpCode(200)
-  previewSource(@Auth() auth: AuthContext, @Body() dto: PreviewPromptDto): Promise<RenderedPromptDto> {
+  previewSource(@Auth() auth: AuthContext, @Body() dto: PreviewPromptDto): Promise<PreviewedPromptDto> {
     return this.prompts.previewSource(auth, dto);
   }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../auth';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common';
 import type { CreatePromptDto, PreviewPromptDto, RenderPromptDto, TemplateFieldsDto, UpdatePromptDto } from './dto/prompt-request.dto';
-import { mapPrompt, mapSummary, mapVersion, type PromptDiffDto, type PromptDto, type PromptSummaryDto, type PromptVersionDto, type RenderedPromptDto } from './dto/prompt-response.dto';
+import { mapPrompt, mapSummary, mapVersion, type PreviewedPromptDto, type PromptDiffDto, type PromptDto, type PromptSummaryDto, type PromptVersionDto, type RenderedPromptDto } from './dto/prompt-response.dto';
 import { checkFrontMatter, NAME_PATTERN, parseTemplateSource, replaceBody, serializeTemplate } from './front-matter.parser';
 import { lineDiff, unifiedDiff } from './line-diff';
 import { estimateTokens, renderWithinBudget, type TokenCounter } from './prompt-budget';
@@ -119,12 +119,12 @@ export class PromptsService {
    * the same parser and renderer, so what the preview shows is what saving would store. A source
    * that cannot be parsed is a 400 listing every front-matter problem; bad variables, a 400 naming each.
    */
-  async previewSource(_auth: AuthContext, dto: PreviewPromptDto): Promise<RenderedPromptDto> {
+  async previewSource(_auth: AuthContext, dto: PreviewPromptDto): Promise<PreviewedPromptDto> {
     const template = new CompiledTemplate(parseTemplateSource(dto.source));
     const variables = dto.variables ?? {};
     try {
-      if (dto.budget === undefined) return template.render(variables);
-      return renderWithinBudget(template, variables, { budget: dto.budget, countTokens: estimateTokens });
+      const rendered = dto.budget === undefined ? template.render(variables) : await renderWithinBudget(template, variables, { budget: dto.budget, countTokens: estimateTokens });
+      return { ...rendered, variables: template.definition.variables };
     } catch (error) {
       // Typed errors (variables, budget) are the user's to fix as they are; a Jinja runtime error is the template's.
       if (error instanceof InvalidInputError) throw error;

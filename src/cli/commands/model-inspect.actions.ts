@@ -1,14 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openCheckpoint, hashCheckpoint, type CausalLm, ReferenceCausalLm, type OpenedModel, Tokenizer } from '../../moe';
+import { openCheckpoint, hashCheckpoint, type CausalLm, perplexityOfIds, type PerplexityResult, ReferenceCausalLm, type OpenedModel, Tokenizer } from '../../moe';
 import { CommandFailedError, UsageError } from '../cli-errors';
-
-export interface PerplexityResult {
-  perplexity: number;
-  tokens: number;
-  mean_nll: number;
-  window: number;
-}
 
 /** Perplexity of a text file over non-overlapping windows (each starts a fresh sequence). */
 export async function perplexity(model: OpenedModel, textFile: string, window: number): Promise<PerplexityResult> {
@@ -16,30 +9,7 @@ export async function perplexity(model: OpenedModel, textFile: string, window: n
   if (!fs.existsSync(textFile)) throw new UsageError(`no such file: ${textFile}`);
   const ids = Tokenizer.fromFile(model.tokenizerPath).encode(fs.readFileSync(textFile, 'utf8'), { addSpecialTokens: true });
   if (ids.length < 2) throw new CommandFailedError(`${textFile} has fewer than two tokens; perplexity needs at least two`);
-  const lm = model.lm;
-  const vocab = lm.config.vocabSize;
-  let nll = 0;
-  let counted = 0;
-  for (let start = 0; start + 1 < ids.length; start += window) {
-    const chunk = ids.slice(start, Math.min(start + window, ids.length));
-    if (chunk.length < 2) break;
-    lm.reset();
-    const logits = await lm.forward(chunk, { allLogits: true });
-    for (let t = 0; t + 1 < chunk.length; t++) {
-      nll -= logSoftmaxAt(logits.subarray(t * vocab, (t + 1) * vocab), chunk[t + 1]);
-      counted++;
-    }
-  }
-  lm.reset();
-  return { perplexity: Math.exp(nll / counted), tokens: counted, mean_nll: nll / counted, window };
-}
-
-function logSoftmaxAt(row: Float32Array, target: number): number {
-  let max = -Infinity;
-  for (const v of row) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of row) sum += Math.exp(v - max);
-  return row[target] - max - Math.log(sum);
+  return perplexityOfIds(model.lm, ids, window);
 }
 
 export interface CheckResult {

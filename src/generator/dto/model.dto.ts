@@ -73,6 +73,24 @@ export class ImportModelDto extends LineageFields {
   group?: 32 | 64 | 128;
 }
 
+export class MeasureModelDto {
+  @ApiPropertyOptional({ description: 'a text to measure perplexity on (its first 4,096 tokens are scored)', maxLength: 200_000 })
+  @IsOptional() @IsString() @MaxLength(200_000)
+  text?: string;
+}
+
+/** Figures measured on the version; null until measured. */
+export class ModelMeasuredDto {
+  @ApiProperty({ nullable: true, type: Number }) decodeTokensPerS!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) prefillTokensPerS!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'peak resident memory of the measuring process' }) peakRssMb!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'ONNX Runtime intra-op threads' }) threads!: number | null;
+  @ApiProperty({ nullable: true, type: String }) measuredAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) perplexity!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) perplexityTokens!: number | null;
+  @ApiProperty({ nullable: true, type: String }) perplexityAt!: string | null;
+}
+
 export class ModelDto {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -94,6 +112,7 @@ export class ModelDto {
   @ApiProperty() lineage!: { baseModel: string | null; parentModelId: string | null; datasetVersion: string | null };
   @ApiProperty() isDefault!: boolean;
   @ApiProperty({ nullable: true, type: String }) jobId!: string | null;
+  @ApiProperty({ type: ModelMeasuredDto }) measured!: ModelMeasuredDto;
   @ApiProperty() createdAt!: string;
 }
 
@@ -119,6 +138,11 @@ export function mapModel(m: ModelRecord): ModelDto {
     lineage: { baseModel: m.baseModel, parentModelId: m.parentModelId, datasetVersion: m.datasetVersion },
     isDefault: m.isDefault,
     jobId: m.jobId,
+    measured: {
+      ...m.measurements,
+      measuredAt: m.measurements.measuredAt?.toISOString() ?? null,
+      perplexityAt: m.measurements.perplexityAt?.toISOString() ?? null,
+    },
     createdAt: m.createdAt.toISOString(),
   };
 }

@@ -8,6 +8,7 @@ import { importModel, MoeError, readManifest, readMoeConfig, type ImportBits, ty
 import type { ImportModelDto, RegisterModelDto } from '../dto/model.dto';
 import { GenerationInputError, ModelNotFoundError, ModelPathError } from '../generator.errors';
 import { ProviderPool } from '../serving/provider-pool';
+import { ModelMeasurer } from './model-measurer';
 import { CheckpointFolder, folderBytes, folderUnderModelsDir, listCheckpointFolders } from './model-paths';
 import { formatModelRef, parseModelRef, type ModelRecord, type NewModel } from './model.record';
 import { ModelsRepository } from './models.repository';
@@ -33,6 +34,7 @@ export class ModelRegistryService {
     private readonly repository: ModelsRepository,
     private readonly jobs: JobQueue,
     private readonly pool: ProviderPool,
+    private readonly measurer: ModelMeasurer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -168,9 +170,29 @@ export class ModelRegistryService {
       fs.rmSync(model.folder!, { recursive: true, force: true });
       throw new Error(`import of ${ref} was stopped`);
     }
+    // Measured before it turns ready, so a client that sees "ready" also sees its speed.
+    void context.progress(99, 'measure');
+    try {
+      await this.repository.setMeasurements(modelId, await this.measurer.measure(model.folder!));
+    } catch (e) {
+      // A model that imported but cannot run a few tokens will fail its first request too; the import still counts.
+      this.logger.warn({ msg: 'measuring the imported model failed', model: ref, error: (e as Error).message });
+    }
     await this.repository.markReady(modelId, manifestFacts(manifest, model.folder!));
     this.logger.log({ msg: 'model imported', model: ref, bits: manifest.weights.bits });
     return { modelId, ref, status: 'ready' };
+  }
+
+  /** Measures speed again and, given a text, perplexity on it; the figures are stored on the version. */
+  async measure(id: string, text?: string): Promise<ModelRecord> {
+    const model = await this.get(id);
+    if (model.provider !== 'onnx') throw new ConflictError(`model ${formatModelRef(model)} is an external endpoint; only a local ONNX model is measured here`);
+    if (model.status !== 'ready') throw new ConflictError(`model ${formatModelRef(model)} is ${model.status}; only a ready version can be measured`);
+    const figures = await this.measurer.measure(model.folder!, text);
+    const updated = await this.repository.setMeasurements(id, figures);
+    if (!updated) throw new NotFoundError(`model ${id} does not exist`);
+    this.logger.log({ msg: 'model measured', model: formatModelRef(model), ...figures });
+    return updated;
   }
 
   async setDefault(id: string): Promise<ModelRecord> {

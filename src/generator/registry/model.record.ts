@@ -3,6 +3,23 @@ export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
 export const MODEL_STATUSES = ['importing', 'ready', 'failed'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
+/**
+ * What the registry measured on a version (null until measured): speed from a short fixed run
+ * (`measureSpeed` of src/moe), perplexity on a text an admin gave.
+ */
+export interface ModelMeasurements {
+  decodeTokensPerS: number | null;
+  prefillTokensPerS: number | null;
+  /** Peak resident memory of the measuring (serving) process, an upper bound of what the model needs. */
+  peakRssMb: number | null;
+  /** ONNX Runtime intra-op threads of the measurement. */
+  threads: number | null;
+  measuredAt: Date | null;
+  perplexity: number | null;
+  perplexityTokens: number | null;
+  perplexityAt: Date | null;
+}
+
 /** One immutable version of a registered model, as the registry stores it. */
 export interface ModelRecord {
   id: string;
@@ -34,12 +51,13 @@ export interface ModelRecord {
   datasetVersion: string | null;
   isDefault: boolean;
   jobId: string | null;
+  measurements: ModelMeasurements;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /** What a new version is registered with; the registry picks its version number. */
-export type NewModel = Omit<ModelRecord, 'id' | 'version' | 'isDefault' | 'createdAt' | 'updatedAt' | 'jobId'>;
+export type NewModel = Omit<ModelRecord, 'id' | 'version' | 'isDefault' | 'createdAt' | 'updatedAt' | 'jobId' | 'measurements'>;
 
 /** `name` or `name@version`, as clients and the CLI write it. */
 export function formatModelRef(model: Pick<ModelRecord, 'name' | 'version'>): string {

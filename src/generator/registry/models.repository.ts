@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { ModelRecord, ModelStatus, NewModel } from './model.record';
+import type { ModelMeasurements, ModelRecord, ModelStatus, NewModel } from './model.record';
 
 type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 const map = (r: Row): ModelRecord => ({
   id: r.id as string,
@@ -29,6 +32,16 @@ const map = (r: Row): ModelRecord => ({
   datasetVersion: (r.dataset_version as string | null) ?? null,
   isDefault: Boolean(r.is_default),
   jobId: (r.job_id as string | null) ?? null,
+  measurements: {
+    decodeTokensPerS: num(r.decode_tokens_per_s),
+    prefillTokensPerS: num(r.prefill_tokens_per_s),
+    peakRssMb: num(r.peak_rss_mb),
+    threads: num(r.measure_threads),
+    measuredAt: date(r.measured_at),
+    perplexity: num(r.perplexity),
+    perplexityTokens: num(r.perplexity_tokens),
+    perplexityAt: date(r.perplexity_at),
+  },
   createdAt: new Date(r.created_at as string),
   updatedAt: new Date(r.updated_at as string),
 });
@@ -110,6 +123,26 @@ export class ModelsRepository {
       `UPDATE models SET status = 'ready', error = NULL, source_sha256 = $2, architecture = $3, context_length = $4, size_bytes = $5, updated_at = now()
        WHERE id = $1 AND status = 'importing' RETURNING *`,
       [id, facts.sourceSha256, facts.architecture, facts.contextLength, facts.sizeBytes],
+    ));
+    return rows[0] ? map(rows[0]) : null;
+  }
+
+  /** Stores what a measurement found; a part not measured this time (perplexity without a text) keeps its value. */
+  async setMeasurements(id: string, m: Partial<Pick<ModelMeasurements, 'decodeTokensPerS' | 'prefillTokensPerS' | 'peakRssMb' | 'threads' | 'perplexity' | 'perplexityTokens'>>): Promise<ModelRecord | null> {
+    const speed = m.decodeTokensPerS !== undefined;
+    const ppl = m.perplexity !== undefined;
+    const rows = returned(await this.db.query(
+      `UPDATE models SET
+         decode_tokens_per_s = CASE WHEN $2 THEN $3 ELSE decode_tokens_per_s END,
+         prefill_tokens_per_s = CASE WHEN $2 THEN $4 ELSE prefill_tokens_per_s END,
+         peak_rss_mb = CASE WHEN $2 THEN $5 ELSE peak_rss_mb END,
+         measure_threads = CASE WHEN $2 THEN $6 ELSE measure_threads END,
+         measured_at = CASE WHEN $2 THEN now() ELSE measured_at END,
+         perplexity = CASE WHEN $7 THEN $8 ELSE perplexity END,
+         perplexity_tokens = CASE WHEN $7 THEN $9 ELSE perplexity_tokens END,
+         perplexity_at = CASE WHEN $7 THEN now() ELSE perplexity_at END
+       WHERE id = $1 RETURNING *`,
+      [id, speed, m.decodeTokensPerS ?? null, m.prefillTokensPerS ?? null, m.peakRssMb ?? null, m.threads ?? null, ppl, m.perplexity ?? null, m.perplexityTokens ?? null],
     ));
     return rows[0] ? map(rows[0]) : null;
   }

@@ -31,16 +31,16 @@ export interface BenchmarkResult {
   decode_tokens: number;
 }
 
+/** The figures of a run on the model alone, without the bandwidth triad. */
+export type SpeedResult = Pick<BenchmarkResult, 'decode_tokens_per_s' | 'prefill_tokens_per_s' | 'decode_cpu_ms_per_token' | 'peak_rss_mb' | 'prompt_tokens' | 'decode_tokens'>;
+
 /**
  * Prefill of a `promptTokens` prompt in one run, then `decodeTokens` single-token runs from the
- * KV cache (ids chosen by a seeded generator, not by sampling, so every run costs the same), and
- * the memory bandwidth measured in the same process. A warm-up run of a few tokens comes first.
+ * KV cache (ids chosen by a seeded generator, not by sampling, so every run costs the same). A
+ * warm-up run of a few tokens comes first. The registry measures every imported version with this
+ * alone: the triad would allocate hundreds of MB in a serving process and raise its peak RSS for good.
  */
-export async function benchmarkModel(
-  lm: CausalLm,
-  bytesPerDecodeToken: number,
-  options: BenchmarkOptions = {},
-): Promise<BenchmarkResult> {
+export async function measureSpeed(lm: CausalLm, options: Omit<BenchmarkOptions, 'bandwidthThreads'> = {}): Promise<SpeedResult> {
   const promptTokens = options.promptTokens ?? 512;
   const decodeTokens = options.decodeTokens ?? 64;
   let state = (options.seed ?? 1) >>> 0 || 1;
@@ -66,23 +66,32 @@ export async function benchmarkModel(
   const cpu = process.cpuUsage(cpuBefore);
   const decodeSeconds = (performance.now() - start) / 1000;
   lm.reset();
-  // Read before the triad, whose arrays would otherwise count as the model's memory.
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  return {
+    decode_tokens_per_s: round(decodeTokens / decodeSeconds),
+    prefill_tokens_per_s: round(promptTokens / prefillSeconds),
+    decode_cpu_ms_per_token: round((cpu.user + cpu.system) / 1000 / decodeTokens, 2),
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+    prompt_tokens: promptTokens,
+    decode_tokens: decodeTokens,
+  };
+}
 
+/** measureSpeed, then the memory bandwidth measured in the same process and the decode speed against its limit. */
+export async function benchmarkModel(
+  lm: CausalLm,
+  bytesPerDecodeToken: number,
+  options: BenchmarkOptions = {},
+): Promise<BenchmarkResult> {
+  // Peak RSS is read before the triad, whose arrays would otherwise count as the model's memory.
+  const speed = await measureSpeed(lm, options);
   const bandwidth = await measureBandwidth(options.bandwidthThreads ?? 2);
   const limit = (bandwidth.gbPerSecond * 1e9) / bytesPerDecodeToken;
-  const decode = decodeTokens / decodeSeconds;
   return {
-    decode_tokens_per_s: round(decode),
-    prefill_tokens_per_s: round(promptTokens / prefillSeconds),
+    ...speed,
     bytes_per_decode_token: bytesPerDecodeToken,
     measured_bandwidth_gb_s: round(bandwidth.gbPerSecond),
     bandwidth_limit_tokens_per_s: round(limit),
-    bandwidth_efficiency: round(decode / limit, 3),
-    decode_cpu_ms_per_token: round((cpu.user + cpu.system) / 1000 / decodeTokens, 2),
-    peak_rss_mb: round(peakRssMb),
-    prompt_tokens: promptTokens,
-    decode_tokens: decodeTokens,
+    bandwidth_efficiency: round(speed.decode_tokens_per_s / limit, 3),
   };
 }
 

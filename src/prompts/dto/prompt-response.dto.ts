@@ -54,6 +54,11 @@ export class RenderedPromptDto {
   @ApiPropertyOptional() tokens?: number;
 }
 
+/** A preview of an unsaved source: the render, and the variables that source declares (for the editor's panel). */
+export class PreviewedPromptDto extends RenderedPromptDto {
+  @ApiProperty() variables!: Record<string, VariableSpec>;
+}
+
 export function mapSummary(t: TemplateRecord): PromptSummaryDto {
   return {
     name: t.name,
