@@ -39,7 +39,7 @@ export async function adapterLosses(baseCheckpoint: string, adapter: LoraAdapter
     checkpoint.close();
   }
   try {
-    const given = trainingValuesOf(adapter, (site) => `lora.layers.${site.layer}.${site.expert === null ? 'self_attn' : `experts.${site.expert}`}.${site.target}`);
+    const given = trainingValuesOf(adapter, (site) => `lora.layers.${site.layer}.${site.owner}.${site.target}`);
     const zeros = new Map(runner.params.map((p) => [p.name, new Float32Array(p.dims[0] * p.dims[1])]));
     const after = new Map([...zeros, ...given]);
     return { before: await validationLoss(runner, zeros, batches), after: await validationLoss(runner, after, batches) };

@@ -1,4 +1,4 @@
-import { baseParameterTensor, type BaseParameter } from '../training';
+import { baseParameterTensor, type BaseParameter, type LoraOwner } from '../training';
 import { AdapterError } from './export.errors';
 import { locateSite, routerTensor, type BaseTensors, type LoraSite } from './lora-sites';
 
@@ -32,7 +32,7 @@ export interface LoraAdapter {
   replaced: ReplacedModule[];
 }
 
-/** What the trainer holds: `lora.layers.L.<self_attn|experts.E>.<target>.<A|B>` → values, A [in, r], B [r, out]. */
+/** What the trainer holds: `lora.layers.L.<self_attn|experts.E|shared_expert|mlp>.<target>.<A|B>` → values, A [in, r], B [r, out]. */
 export interface TrainedLora {
   rank: number;
   alpha: number;
@@ -42,14 +42,14 @@ export interface TrainedLora {
   base?: readonly BaseParameter[];
 }
 
-const PARAM = /^lora\.layers\.(\d+)\.(self_attn|experts\.(\d+))\.([a-z_]+)\.(A|B)$/;
+const PARAM = /^lora\.layers\.(\d+)\.(self_attn|experts\.\d+|shared_expert|mlp)\.([a-z_]+)\.(A|B)$/;
 
 /**
  * Our trained values → PEFT layout. Ours is x·A·B with A [in, r] and B [r, out] (no transposes in the
  * training graph); PEFT's lora_A.weight is [r, in] and lora_B.weight [out, r], so both are transposed.
  */
 export function adapterFromTraining(base: BaseTensors, trained: TrainedLora, baseModel: string): LoraAdapter {
-  const pairs = new Map<string, { layer: number; expert: number | null; target: string; A?: Float32Array; B?: Float32Array }>();
+  const pairs = new Map<string, { layer: number; owner: LoraOwner; target: string; A?: Float32Array; B?: Float32Array }>();
   const replaced: ReplacedModule[] = [];
   const baseNames = new Set((trained.base ?? []).map((p) => p.name));
   for (const p of trained.base ?? []) {
@@ -62,10 +62,10 @@ export function adapterFromTraining(base: BaseTensors, trained: TrainedLora, bas
   for (const [name, value] of trained.values) {
     if (baseNames.has(name)) continue;
     const m = PARAM.exec(name);
-    if (!m) throw new AdapterError(`${name} is not a LoRA parameter name of the trainer (lora.layers.L.self_attn.T.A, lora.layers.L.experts.E.T.B, ...)`);
+    if (!m) throw new AdapterError(`${name} is not a LoRA parameter name of the trainer (lora.layers.L.self_attn.T.A, lora.layers.L.experts.E.T.B, lora.layers.L.shared_expert.T.A, lora.layers.L.mlp.T.B)`);
     const key = name.slice(0, -2);
-    const pair = pairs.get(key) ?? { layer: Number(m[1]), expert: m[3] === undefined ? null : Number(m[3]), target: m[4] };
-    pair[m[5] as 'A' | 'B'] = value;
+    const pair = pairs.get(key) ?? { layer: Number(m[1]), owner: m[2] as LoraOwner, target: m[3] };
+    pair[m[4] as 'A' | 'B'] = value;
     pairs.set(key, pair);
   }
   const r = trained.rank;
@@ -73,7 +73,7 @@ export function adapterFromTraining(base: BaseTensors, trained: TrainedLora, bas
   const targets = new Set<string>();
   for (const [key, pair] of pairs) {
     if (!pair.A || !pair.B) throw new AdapterError(`${key} has only one of its A and B matrices`);
-    const site = locateSite(base, pair.layer, pair.expert, pair.target);
+    const site = locateSite(base, pair.layer, pair.owner, pair.target);
     if (pair.A.length !== site.in * r || pair.B.length !== r * site.out) {
       throw new AdapterError(`${key} does not fit ${site.tensor}: A has ${pair.A.length} values (expected ${site.in}×${r}), B ${pair.B.length} (expected ${r}×${site.out})`);
     }

@@ -172,7 +172,7 @@ describe('PEFT adapter export and merge', () => {
     expect(Math.abs((await referenceLoss(path.join(dir, 'merged-packed'), ids, labels)) - graphLoss) / graphLoss).toBeLessThan(1e-4);
   });
 
-  it.each(['qwen2_moe', 'qwen3_moe', 'olmoe'] as const)('exports and merges %s (its own module names; shared experts and dense layers untouched)', async (arch) => {
+  it.each(['qwen2_moe', 'qwen3_moe', 'olmoe'] as const)('exports and merges %s (its own module names, shared expert and dense layer adapted too)', async (arch) => {
     const other = path.join(dir, `base-${arch}`);
     createRandomCheckpoint(other, { arch, layers: 2, hidden: 32, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: VOCAB, seed: 4, ...(arch === 'qwen2_moe' ? { denseLayers: [1] } : {}) });
     const ckpt = openCheckpoint(other);
@@ -185,9 +185,21 @@ describe('PEFT adapter export and merge', () => {
       writePeftAdapter(adapterDir, adapterFromTraining(baseTensorsOf(ckpt), { rank: LORA.rank, alpha: LORA.alpha, values: archValues }, arch));
       const file = SafetensorsFile.open(path.join(adapterDir, 'adapter_model.safetensors'));
       expect(file.has('base_model.model.model.layers.0.mlp.experts.2.gate_proj.lora_A.weight')).toBe(true);
+      if (arch === 'qwen2_moe') {
+        // The checkpoint's own module names: layer 0's shared expert, layer 1's dense MLP.
+        expect(file.read('base_model.model.model.layers.0.mlp.shared_expert.gate_proj.lora_A.weight').shape).toEqual([4, 32]);
+        expect(file.read('base_model.model.model.layers.0.mlp.shared_expert.down_proj.lora_B.weight').shape).toEqual([32, 4]);
+        expect(file.read('base_model.model.model.layers.1.mlp.up_proj.lora_B.weight').shape).toEqual([48, 4]);
+        expect(file.has('base_model.model.model.layers.1.mlp.shared_expert.up_proj.lora_A.weight')).toBe(false);
+      }
       file.close();
+      const targets = JSON.parse(fs.readFileSync(path.join(adapterDir, 'adapter_config.json'), 'utf8')).target_modules;
+      expect(targets).toEqual(['down_proj', 'gate_proj', 'k_proj', 'o_proj', 'q_proj', 'up_proj', 'v_proj']);
       const merged = path.join(dir, `merged-${arch}`);
-      mergeAdapter(other, merged, readPeftAdapter(adapterDir, baseTensorsOf(ckpt)));
+      const imported = readPeftAdapter(adapterDir, baseTensorsOf(ckpt));
+      const owners = new Set(imported.modules.map((m) => m.site.owner.replace(/\d+$/, 'E')));
+      expect([...owners].sort()).toEqual(arch === 'qwen2_moe' ? ['experts.E', 'mlp', 'self_attn', 'shared_expert'] : ['experts.E', 'self_attn']);
+      mergeAdapter(other, merged, imported);
       const rand2 = mulberry32(9);
       const ids = Array.from({ length: B * S }, () => 3 + Math.floor(rand2() * (VOCAB - 3)));
       const labels = ids.map((_, i) => (i % S < 2 || i % S === S - 1 ? IGNORE_INDEX : ids[i + 1]));

@@ -1,4 +1,5 @@
 import type { MoeConfig } from '../../moe';
+import type { LoraOwner } from '../training';
 import { AdapterError } from './export.errors';
 
 /** Our LoRA target names (src/finetune/training's LORA_TARGETS), the attention half and the expert half. */
@@ -14,6 +15,8 @@ type ExpertTarget = (typeof EXPERT_TARGETS)[number];
  */
 const MOE_BLOCKS = ['block_sparse_moe', 'mlp'];
 const EXPERT_SPELLINGS: Record<ExpertTarget, string[]> = { gate_proj: ['w1', 'gate_proj'], up_proj: ['w3', 'up_proj'], down_proj: ['w2', 'down_proj'] };
+/** The shared expert's module under the layer: Qwen2-MoE `mlp.shared_expert`, DeepSeek `mlp.shared_experts` (src/moe's DEFAULT_NAMING). */
+const SHARED_EXPERT_MODULES = ['mlp.shared_expert', 'mlp.shared_experts'];
 
 /** Where one LoRA pair's delta lands in the base checkpoint. */
 export interface LoraSite {
@@ -25,8 +28,10 @@ export interface LoraSite {
   first: number;
   out: number;
   in: number;
-  /** Our name for it: layer, expert (null for attention) and target (q_proj ... down_proj). */
+  /** Our name for it: layer, owner (self_attn, experts.E, shared_expert, mlp) and target (q_proj ... down_proj). */
   layer: number;
+  owner: LoraOwner;
+  /** The routed expert's index; null for every other owner. */
   expert: number | null;
   target: string;
 }
@@ -39,37 +44,50 @@ export interface BaseTensors {
   shapeOf?(name: string): readonly number[];
 }
 
-/** The site of our parameter pair (layer, expert or null for attention, target). */
-export function locateSite(base: BaseTensors, layer: number, expert: number | null, target: string): LoraSite {
+/** The site of our parameter pair (layer, owner, target). */
+export function locateSite(base: BaseTensors, layer: number, owner: LoraOwner, target: string): LoraSite {
   const c = base.config;
   const p = `model.layers.${layer}.`;
-  if (expert === null) {
+  const at = (tensor: string, out: number, inDim: number, expert: number | null = null): LoraSite => ({ tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim, layer, owner, expert, target });
+  if (owner === 'self_attn') {
     if (!(ATTENTION_TARGETS as readonly string[]).includes(target)) throw new AdapterError(`${target} is not an attention projection (q_proj, k_proj, v_proj, o_proj)`);
     const q = c.numHeads * c.headDim;
     const kv = c.numKvHeads * c.headDim;
     const [out, inDim] = target === 'q_proj' ? [q, c.hiddenSize] : target === 'o_proj' ? [c.hiddenSize, q] : [kv, c.hiddenSize];
     const tensor = `${p}self_attn.${target}.weight`;
     if (!base.has(tensor)) throw new AdapterError(`the base checkpoint has no ${tensor}`);
-    return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim, layer, expert, target };
+    return at(tensor, out, inDim);
   }
-  if (!(EXPERT_TARGETS as readonly string[]).includes(target)) throw new AdapterError(`${target} is not an expert projection (gate_proj, up_proj, down_proj)`);
+  if (!(EXPERT_TARGETS as readonly string[]).includes(target)) throw new AdapterError(`${target} is not an MLP projection (gate_proj, up_proj, down_proj)`);
   const t = target as ExpertTarget;
   const d = c.hiddenSize;
+  const mlpDims = (f: number): [number, number] => (t === 'down_proj' ? [d, f] : [f, d]);
+  if (owner === 'mlp') {
+    const tensor = `${p}mlp.${t}.weight`;
+    if (!base.has(tensor)) throw new AdapterError(`the base checkpoint has no dense MLP ${tensor} in layer ${layer} (a MoE layer's MLPs are its experts)`);
+    return at(tensor, ...mlpDims(c.denseIntermediateSize));
+  }
+  if (owner === 'shared_expert') {
+    const tensor = SHARED_EXPERT_MODULES.map((m) => `${p}${m}.${t}.weight`).find((n) => base.has(n));
+    if (!tensor || !c.moe.sharedExpert) throw new AdapterError(`the base checkpoint has no shared expert ${t} in layer ${layer} (looked for ${p}{${SHARED_EXPERT_MODULES.join(',')}}.${t}.weight)`);
+    return at(tensor, ...mlpDims(c.moe.sharedExpert.intermediateSize));
+  }
+  const expert = Number(owner.slice('experts.'.length));
   const f = c.moe.intermediateSize;
-  const [out, inDim] = t === 'down_proj' ? [d, f] : [f, d];
+  const [out, inDim] = mlpDims(f);
   for (const block of MOE_BLOCKS) {
     for (const spelling of EXPERT_SPELLINGS[t]) {
       const tensor = `${p}${block}.experts.${expert}.${spelling}.weight`;
-      if (base.has(tensor)) return { tensor, module: tensor.slice(0, -'.weight'.length), first: 0, out, in: inDim, layer, expert, target };
+      if (base.has(tensor)) return at(tensor, out, inDim, expert);
     }
   }
   // transformers 5 packs every expert of a layer: gate_up_proj [E, 2f, d] (gate rows, then up rows) and down_proj [E, d, f].
   for (const block of MOE_BLOCKS) {
     const packed = `${p}${block}.experts.`;
     if (t !== 'down_proj' && base.has(`${packed}gate_up_proj`)) {
-      return { tensor: `${packed}gate_up_proj`, module: null, first: expert * 2 * f * d + (t === 'up_proj' ? f * d : 0), out, in: inDim, layer, expert, target };
+      return { tensor: `${packed}gate_up_proj`, module: null, first: expert * 2 * f * d + (t === 'up_proj' ? f * d : 0), out, in: inDim, layer, owner, expert, target };
     }
-    if (t === 'down_proj' && base.has(`${packed}down_proj`)) return { tensor: `${packed}down_proj`, module: null, first: expert * d * f, out, in: inDim, layer, expert, target };
+    if (t === 'down_proj' && base.has(`${packed}down_proj`)) return { tensor: `${packed}down_proj`, module: null, first: expert * d * f, out, in: inDim, layer, owner, expert, target };
   }
   throw new AdapterError(`the base checkpoint has no expert ${expert} ${target} in layer ${layer} (looked for ${p}{${MOE_BLOCKS.join(',')}}.experts.${expert}.{${EXPERT_SPELLINGS[t].join(',')}}.weight)`);
 }
@@ -77,18 +95,23 @@ export function locateSite(base: BaseTensors, layer: number, expert: number | nu
 /** Every site of the base whose tensor name is `module + '.weight'` (PEFT adapters name modules, not our parameters). */
 export function siteOfModule(base: BaseTensors, module: string): LoraSite {
   const attn = /^model\.layers\.(\d+)\.self_attn\.([a-z_]+)$/.exec(module);
-  if (attn) return locateSite(base, Number(attn[1]), null, attn[2]);
+  if (attn) return locateSite(base, Number(attn[1]), 'self_attn', attn[2]);
   const expert = /^model\.layers\.(\d+)\.([a-z_]+)\.experts\.(\d+)\.([a-z0-9_]+)$/.exec(module);
   if (expert && MOE_BLOCKS.includes(expert[2])) {
     const target = (Object.keys(EXPERT_SPELLINGS) as ExpertTarget[]).find((t) => EXPERT_SPELLINGS[t].includes(expert[4]));
     if (target) {
-      const site = locateSite(base, Number(expert[1]), Number(expert[3]), target);
+      const site = locateSite(base, Number(expert[1]), `experts.${Number(expert[3])}`, target);
       if (site.module === module) return site;
     }
   }
+  const mlp = /^model\.layers\.(\d+)\.(mlp|mlp\.shared_experts?)\.(gate_proj|up_proj|down_proj)$/.exec(module);
+  if (mlp) {
+    const site = locateSite(base, Number(mlp[1]), mlp[2] === 'mlp' ? 'mlp' : 'shared_expert', mlp[3]);
+    if (site.module === module) return site;
+  }
   throw new AdapterError(
     `the adapter adapts module ${module}, which is not a projection of this base model we can merge into ` +
-      `(attention q/k/v/o_proj or expert gate/up/down projections, named as in the base checkpoint)`,
+      `(attention q/k/v/o_proj, or gate/up/down projections of the experts, the shared expert or a dense MLP, named as in the base checkpoint)`,
   );
 }
 

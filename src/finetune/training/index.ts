@@ -9,7 +9,7 @@ export { TapeGraph } from './autodiff/tape-graph';
 export type { TapeNode } from './autodiff/tape-graph';
 export { buildBackward, supportedGradientOps } from './autodiff/backward';
 export { LORA_TARGETS, loraParameters, initLoraParameters, validateLoraOptions, seededRandom } from './lora/lora.options';
-export type { LoraOptions, LoraParameter, LoraTarget } from './lora/lora.options';
+export type { LoraOptions, LoraOwner, LoraParameter, LoraTarget } from './lora/lora.options';
 export { buildTrainingGraph, buildTrainingGraph as buildLoraTrainingGraph } from './graph/training-graph.builder';
 export type { TrainingGraph, TrainingGraphOptions } from './graph/training-graph.builder';
 export { IGNORE_INDEX, DEFAULT_ROUTER_AUX_LOSS_COEF } from './graph/training-losses';

@@ -14,7 +14,7 @@ describe.each(CASES)('training graph: $name', ({ options, edit }) => {
   const batch = randomBatch(SHAPE.vocab, B, S, 7, 2);
   afterAll(() => ckpt.close());
 
-  it('computes the reference cross-entropy, and LoRA gradients pass finite differences', async () => {
+  it('computes the reference cross-entropy, and LoRA gradients (attention, experts, shared expert, dense MLP) pass finite differences', async () => {
     const runner = await LoraStepRunner.create(config, ckpt.weights, { lora: LORA, batch: B, seqLen: S, experts: 'dense' });
     try {
       const values = initLoraParameters(runner.params, 1);
@@ -24,7 +24,11 @@ describe.each(CASES)('training graph: $name', ({ options, edit }) => {
       for (const p of runner.params) if (p.half === 'B') values.get(p.name)!.forEach((_, i, a) => (a[i] = (rand() - 0.5) * 0.4));
       const { grads } = await runner.step(batch, values);
       const expertLayer = config.layerKinds.lastIndexOf('moe');
-      for (const name of ['lora.layers.0.self_attn.k_proj.A', 'lora.layers.1.self_attn.o_proj.B', `lora.layers.${expertLayer}.experts.1.up_proj.A`]) {
+      // Shared experts and dense MLPs take adapters from the same gate/up/down targets as routed experts.
+      const mlpSites = ['shared_expert.gate_proj.A', 'shared_expert.down_proj.B', 'mlp.up_proj.A', 'mlp.down_proj.B'].flatMap((site) => runner.params.filter((p) => p.name.endsWith(site)).slice(0, 1).map((p) => p.name));
+      if (config.moe.sharedExpert) expect(mlpSites.filter((n) => n.includes('shared_expert'))).toHaveLength(2);
+      if (config.layerKinds.includes('dense')) expect(mlpSites.filter((n) => n.includes('.mlp.'))).toHaveLength(2);
+      for (const name of ['lora.layers.0.self_attn.k_proj.A', 'lora.layers.1.self_attn.o_proj.B', `lora.layers.${expertLayer}.experts.1.up_proj.A`, ...mlpSites]) {
         expectClose(await finiteDifferences(runner, batch, values, name, largestIndices(grads.get(name)!, 3)));
       }
     } finally {

@@ -2,7 +2,7 @@ import type { MoeConfig } from '../../../moe/model/moe-config';
 import type { LayerWeightName } from '../../../moe/model/model-weights';
 import { attr } from '../../../moe/onnx/onnx-graph';
 import type { TapeGraph } from '../autodiff/tape-graph';
-import type { LoraTarget } from '../lora/lora.options';
+import type { LoraOwner, LoraTarget } from '../lora/lora.options';
 import type { BaseWeightRef, BaseWeights } from './base-weights';
 import { loraDropout } from './lora-dropout';
 
@@ -32,7 +32,7 @@ export class DecoderLayersEmitter {
     private readonly g: TapeGraph,
     private readonly config: MoeConfig,
     readonly base: BaseWeights,
-    /** LoRA pairs by `layer.owner.target` (owner `self_attn` or `experts.N`). */
+    /** LoRA pairs by `layer.owner.target` (owner `self_attn`, `experts.N`, `shared_expert` or `mlp`). */
     private readonly lora: ReadonlyMap<string, LoraSite>,
     private readonly scaling: number,
     private readonly dropout: boolean,
@@ -99,10 +99,10 @@ export class DecoderLayersEmitter {
     return this.linear(merged, layerRef('o_proj'), { owner: 'self_attn', target: 'o_proj' });
   }
 
-  /** SwiGLU: down(silu(gate(x)) · up(x)), silu written as x·sigmoid(x); LoRA only on routed experts. */
-  swiglu(x: string, refs: [BaseWeightRef, BaseWeightRef, BaseWeightRef], owner?: string): string {
+  /** SwiGLU: down(silu(gate(x)) · up(x)), silu written as x·sigmoid(x); LoRA where `owner` has adapters. */
+  swiglu(x: string, refs: [BaseWeightRef, BaseWeightRef, BaseWeightRef], owner: LoraOwner): string {
     const g = this.g;
-    const site = (target: LoraTarget) => (owner ? { owner, target } : undefined);
+    const site = (target: LoraTarget) => ({ owner, target });
     const gate = this.linear(x, refs[0], site('gate_proj'));
     const up = this.linear(x, refs[1], site('up_proj'));
     const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);

@@ -23,7 +23,7 @@ export class MoeBlockEmitter {
   /** A dense SwiGLU MLP layer (DeepSeek's first_k_dense_replace, Qwen's mlp_only_layers). */
   dense(x: string, layer: number): string {
     const ref = (name: LayerWeightName): BaseWeightRef => ({ kind: 'layer', layer, name });
-    return this.layers.swiglu(x, [ref('dense_gate_proj'), ref('dense_up_proj'), ref('dense_down_proj')]);
+    return this.layers.swiglu(x, [ref('dense_gate_proj'), ref('dense_up_proj'), ref('dense_down_proj')], 'mlp');
   }
 
   /**
@@ -79,7 +79,7 @@ export class MoeBlockEmitter {
     }
     if (sharedExpert) {
       g.scope('shared_expert', () => {
-        let shared = this.layers.swiglu(flat, [ref('shared_gate_proj'), ref('shared_up_proj'), ref('shared_down_proj')]);
+        let shared = this.layers.swiglu(flat, [ref('shared_gate_proj'), ref('shared_up_proj'), ref('shared_down_proj')], 'shared_expert');
         if (sharedExpert.gated) shared = g.op('Mul', [shared, g.op('Sigmoid', [this.layers.linear(flat, ref('shared_expert_gate'))])]);
         out = g.op('Add', [out, shared]);
       });

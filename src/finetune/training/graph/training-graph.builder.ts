@@ -83,7 +83,7 @@ export function buildTrainingGraph(
   const sites = new Map<string, LoraSite>();
   for (const p of params) {
     g.input(p.name, OnnxDataType.FLOAT, p.dims);
-    const key = `${p.layer}.${p.expert === null ? 'self_attn' : `experts.${p.expert}`}.${p.target}`;
+    const key = `${p.layer}.${p.owner}.${p.target}`;
     const entry = sites.get(key) ?? { a: '', b: '' };
     entry[p.half === 'A' ? 'a' : 'b'] = p.name;
     sites.set(key, entry);

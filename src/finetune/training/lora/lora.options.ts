@@ -6,6 +6,13 @@ export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj'
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 export const EXPERT_TARGETS: ReadonlySet<LoraTarget> = new Set(['gate_proj', 'up_proj', 'down_proj']);
 
+/**
+ * The module a LoRA pair adapts inside a layer: attention, one routed expert (`experts.E`), the shared
+ * expert, or the dense MLP of a dense layer. The MLP targets (gate/up/down_proj) select every MLP that
+ * has them, as LLaMA-Factory's "all linear" does: routed experts, shared expert and dense MLP alike.
+ */
+export type LoraOwner = 'self_attn' | 'shared_expert' | 'mlp' | `experts.${number}`;
+
 export interface LoraOptions {
   rank: number;
   alpha: number;
@@ -25,6 +32,9 @@ export interface LoraParameter {
   /** Graph input name, e.g. `lora.layers.0.experts.3.down_proj.A`. */
   name: string;
   layer: number;
+  /** `self_attn`, `experts.E`, `shared_expert` or `mlp` (a dense layer's MLP). */
+  owner: LoraOwner;
+  /** The routed expert's index; null for every other owner. */
   expert: number | null;
   target: LoraTarget;
   half: 'A' | 'B';
@@ -41,10 +51,10 @@ export function validateLoraOptions(o: LoraOptions): void {
   }
 }
 
-/** [in, out] of a target's base projection. */
-export function projectionDims(config: MoeConfig, target: LoraTarget): [number, number] {
+/** [in, out] of a target's base projection; `owner` picks the MLP's intermediate size. */
+export function projectionDims(config: MoeConfig, target: LoraTarget, owner: LoraOwner = 'experts.0'): [number, number] {
   const h = config.hiddenSize;
-  const inter = config.moe.intermediateSize;
+  const inter = owner === 'mlp' ? config.denseIntermediateSize : owner === 'shared_expert' ? (config.moe.sharedExpert?.intermediateSize ?? 0) : config.moe.intermediateSize;
   switch (target) {
     case 'q_proj':
       return [h, config.numHeads * config.headDim];
@@ -61,21 +71,26 @@ export function projectionDims(config: MoeConfig, target: LoraTarget): [number, 
   }
 }
 
-/** Every trained tensor, in a fixed order (layers, then experts, then targets, A before B). */
+/** The MLP owners of a layer: its dense MLP, or its routed experts then its shared expert. */
+export function mlpOwners(config: MoeConfig, layer: number): LoraOwner[] {
+  if (config.layerKinds[layer] === 'dense') return ['mlp'];
+  const experts = Array.from({ length: config.moe.numExperts }, (_, e): LoraOwner => `experts.${e}`);
+  return config.moe.sharedExpert ? [...experts, 'shared_expert'] : experts;
+}
+
+/** Every trained tensor, in a fixed order (layers, then attention, experts, shared expert or dense MLP, then targets, A before B). */
 export function loraParameters(config: MoeConfig, o: LoraOptions): LoraParameter[] {
   validateLoraOptions(o);
   const out: LoraParameter[] = [];
   for (let layer = 0; layer < config.numLayers; layer++) {
-    // Dense MLP layers and shared experts take no adapters: LoRA's expert targets are the routed experts.
-    const experts = config.layerKinds[layer] === 'dense' ? 0 : config.moe.numExperts;
-    const owners: Array<number | null> = [null, ...Array.from({ length: experts }, (_, e) => e)];
-    for (const expert of owners) {
+    for (const owner of ['self_attn' as const, ...mlpOwners(config, layer)]) {
+      const expert = owner.startsWith('experts.') ? Number(owner.slice('experts.'.length)) : null;
       for (const target of LORA_TARGETS) {
-        if (!o.targets.includes(target) || EXPERT_TARGETS.has(target) !== (expert !== null)) continue;
-        const [inDim, outDim] = projectionDims(config, target);
-        const base = `lora.layers.${layer}.${expert === null ? 'self_attn' : `experts.${expert}`}.${target}`;
-        out.push({ name: `${base}.A`, layer, expert, target, half: 'A', dims: [inDim, o.rank] });
-        out.push({ name: `${base}.B`, layer, expert, target, half: 'B', dims: [o.rank, outDim] });
+        if (!o.targets.includes(target) || EXPERT_TARGETS.has(target) !== (owner !== 'self_attn')) continue;
+        const [inDim, outDim] = projectionDims(config, target, owner);
+        const base = `lora.layers.${layer}.${owner}.${target}`;
+        out.push({ name: `${base}.A`, layer, owner, expert, target, half: 'A', dims: [inDim, o.rank] });
+        out.push({ name: `${base}.B`, layer, owner, expert, target, half: 'B', dims: [o.rank, outDim] });
       }
     }
   }
