@@ -141,6 +141,10 @@ describe('admin console', () => {
     await shot(page, '07-prompt-editor-zh');
     const source = page.getByLabel(/模板源文件/);
     await source.fill((await source.inputValue()) + '\n请用简洁的语言回答。\n');
+    // The preview follows the unsaved text (POST /api/prompts/preview), not the saved version.
+    await page.getByRole('heading', { name: '预览（未保存的修改）' }).waitFor();
+    await page.getByTestId('preview').filter({ hasText: '请用简洁的语言回答' }).waitFor();
+    await shot(page, '07b-prompt-preview-unsaved-zh');
     await page.getByRole('button', { name: '保存为新版本' }).click();
     await page.getByRole('status').filter({ hasText: 'v2' }).waitFor();
     assert.match(await page.getByTestId('active-version').innerText(), /v2/);
@@ -208,6 +212,29 @@ describe('admin console', () => {
     await page.keyboard.press('Escape');
     const records = await server.api('GET', '/api/datasets/faq/records');
     assert.ok(records.records.some((r) => r.instruction === '描述团队的共同目标有什么好处？' && r.sources?.[0]?.title === 'pdfjs__issue12823.pdf'));
+
+    // "Add to a dataset" can start a new one: created empty (v0), the answer makes its v1.
+    await page.getByTestId('answer').last().getByRole('button', { name: '加入数据集' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('新建数据集…').click();
+    await dialog.getByLabel('数据集名称').fill('问答精选');
+    await dialog.getByRole('button', { name: '新建', exact: true }).click();
+    const select = dialog.getByRole('combobox', { name: '数据集' });
+    for (let i = 0; i < 100 && (await select.inputValue()) !== '问答精选'; i++) await page.waitForTimeout(100);
+    assert.equal(await select.inputValue(), '问答精选');
+    await dialog.getByRole('button', { name: '保存为新记录' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'v1' }).waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal((await server.api('GET', `/api/datasets/${encodeURIComponent('问答精选')}/records`)).total, 1);
+
+    // An empty dataset from the Datasets screen opens at version 0, ready for records.
+    await page.getByRole('link', { name: '数据集' }).click();
+    const form = page.getByTestId('new-dataset');
+    await form.getByLabel('数据集名称').fill('hand-made');
+    await form.getByRole('button', { name: '新建', exact: true }).click();
+    await page.waitForURL(/\/datasets\/hand-made$/);
+    await page.getByRole('cell', { name: '新建（空）' }).waitFor();
+    await page.getByText('共 0 条').waitFor();
   });
 
   test('models: import a small random checkpoint at INT4 with progress, make it the default, copy the OpenAI call', async () => {
@@ -225,6 +252,15 @@ describe('admin console', () => {
     await row.locator('.badge-default').waitFor();
     assert.equal(await row.getByRole('button', { name: '设为默认' }).count(), 0);
     assert.match(await page.getByTestId('curl').innerText(), /\/v1\/chat\/completions[\s\S]*"model": "tiny-moe"/);
+    // Measured at import: decode speed shows at once; perplexity after a measurement on a text.
+    assert.match(await row.getByTestId('speed').innerText(), /token\/秒/);
+    assert.equal((await row.getByTestId('ppl').innerText()).trim(), '—');
+    await row.getByRole('button', { name: '测量' }).click();
+    await page.getByRole('dialog').getByLabel(/困惑度测试文本/).fill('员工每年享有 15 天带薪年假，入职满一年后开始计算。报销需要发票原件和审批单。');
+    await page.getByRole('dialog').getByRole('button', { name: '开始测量' }).click();
+    await row.getByTestId('ppl').filter({ hasText: /\d+\.\d\d/ }).waitFor({ timeout: 60_000 });
+    const measured = (await server.api('GET', '/api/models')).find((m) => m.ref === 'tiny-moe@1').measured;
+    assert.ok(measured.perplexity > 1 && measured.decodeTokensPerS > 0, JSON.stringify(measured));
     await shot(page, '11-models-zh');
   });
 
@@ -264,6 +300,14 @@ describe('admin console', () => {
     await viewer.goto(`${server.url}/access`);
     await viewer.getByRole('alert').filter({ hasText: '管理员' }).waitFor();
     await viewer.context().close();
+
+    // Widen the same key's grants to every knowledge base; it holds from the key's next request.
+    await page.getByTestId('keys').getByRole('row', { name: /只读机器人/ }).getByRole('button', { name: '修改' }).click();
+    await page.getByTestId('key-edit').getByLabel(/全部知识库/).check();
+    await page.getByTestId('key-edit').getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('keys').getByRole('row', { name: /只读机器人/ }).getByRole('cell', { name: '全部', exact: true }).waitFor();
+    const widened = (await server.api('GET', '/api/keys')).find((k) => k.name === '只读机器人');
+    assert.equal(widened.knowledgeBases, 'all');
   });
 
   test('fine-tune wizard: tiny random model, LoRA, dataset version, INT4, to a deployed version with a live loss chart', async () => {

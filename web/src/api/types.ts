@@ -206,6 +206,17 @@ export interface ModelView {
   lineage: { baseModel: string | null; parentModelId: string | null; datasetVersion: string | null };
   isDefault: boolean;
   jobId: string | null;
+  /** Measured after import and by POST /api/models/:id/measure; null until then. */
+  measured: {
+    decodeTokensPerS: number | null;
+    prefillTokensPerS: number | null;
+    peakRssMb: number | null;
+    threads: number | null;
+    measuredAt: string | null;
+    perplexity: number | null;
+    perplexityTokens: number | null;
+    perplexityAt: string | null;
+  };
   createdAt: string;
 }
 export interface JobView {

@@ -6,6 +6,7 @@ import type { ScreenProps } from '../routes';
 import { useAction, useLoad } from '../ui/hooks';
 import { Badge, copyText, ErrorBox, Field, PageHead } from '../ui/parts';
 import { AuditLog } from './audit-log';
+import { KeyEditDialog } from './key-edit-dialog';
 
 const ROLES: Role[] = ['viewer', 'editor', 'admin'];
 
@@ -20,6 +21,7 @@ export function AccessScreen({ me }: ScreenProps) {
   const [grants, setGrants] = useState<string[]>([]);
   const [created, setCreated] = useState<(ApiKeyView & { key: string }) | null>(null);
   const [copied, setCopied] = useState(false);
+  const [editing, setEditing] = useState<ApiKeyView | null>(null);
   const create = useAction(async () => {
     setCreated(await post<ApiKeyView & { key: string }>('/api/keys', { name, role, ...(grants.length ? { knowledgeBaseIds: grants } : {}) }));
     setName('');
@@ -117,9 +119,14 @@ export function AccessScreen({ me }: ScreenProps) {
                   <td class="small">{k.revokedAt ? <Badge kind="bad">{t('access.revoked')}</Badge> : k.lastUsedAt ? formatDate(k.lastUsedAt) : '—'}</td>
                   <td>
                     {!k.revokedAt && (
-                      <button type="button" class="danger small" onClick={() => void revoke.run(k)}>
-                        {t('access.revoke')}
-                      </button>
+                      <div class="actions">
+                        <button type="button" class="secondary small" onClick={() => setEditing(k)}>
+                          {t('access.edit')}
+                        </button>
+                        <button type="button" class="danger small" onClick={() => void revoke.run(k)}>
+                          {t('access.revoke')}
+                        </button>
+                      </div>
                     )}
                   </td>
                 </tr>
@@ -127,6 +134,17 @@ export function AccessScreen({ me }: ScreenProps) {
             </tbody>
           </table>
         </div>
+      )}
+      {editing && (
+        <KeyEditDialog
+          apiKey={editing}
+          kbs={kbs.data ?? []}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            void keys.reload();
+          }}
+        />
       )}
       <AuditLog keys={keys.data ?? []} />
     </section>

@@ -32,7 +32,7 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
   const [offset, setOffset] = useState(0);
   const shown = version ?? detail.data?.latestVersion;
   const records = useLoad(
-    () => (shown ? get<{ version: number; total: number; records: DatasetRecord[] }>(`${base}/records?version=${shown}&offset=${offset}&limit=${PAGE}${split ? `&split=${split}` : ''}`) : Promise.resolve(undefined)),
+    () => (shown !== undefined ? get<{ version: number; total: number; records: DatasetRecord[] }>(`${base}/records?version=${shown}&offset=${offset}&limit=${PAGE}${split ? `&split=${split}` : ''}`) : Promise.resolve(undefined)),
     [ref, shown, split, offset],
   );
   const [editing, setEditing] = useState<DatasetRecord | 'new' | null>(null);

@@ -7,6 +7,8 @@ import type { ScreenProps } from '../routes';
 import { useLoad } from '../ui/hooks';
 import { allowed } from '../ui/layout';
 import { Empty, ErrorBox, Field, Link, Loading, PageHead, Progress } from '../ui/parts';
+import { navigate } from '../router';
+import { NewDatasetForm } from './new-dataset-form';
 
 export function RejectsTable({ rejects }: { rejects: RowReject[] }) {
   if (!rejects.length) return null;
@@ -131,6 +133,7 @@ export function DatasetsScreen({ me }: ScreenProps) {
         </form>
       )}
       {report && <ReportView report={report} />}
+      {allowed(me, 'editor') && <NewDatasetForm onCreated={(d) => navigate(`/datasets/${encodeURIComponent(d.name)}`)} />}
       <ErrorBox error={list.error} />
       <Loading when={list.loading && !list.data} />
       {list.data && !list.data.length && <Empty>{t('datasets.none')}</Empty>}

@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, get, post } from '../api/client';
 import type { JobView, ModelView } from '../api/types';
-import { formatBytes, formatDate, t } from '../i18n/i18n';
+import { formatBytes, formatDate, formatNumber, t } from '../i18n/i18n';
 import type { ScreenProps } from '../routes';
 import { useAction, useLoad, usePoll } from '../ui/hooks';
 import { Badge, copyText, Empty, ErrorBox, Loading, PageHead, Progress } from '../ui/parts';
 import { ModelImportForm } from './model-import';
+import { MeasureDialog } from './model-measure-dialog';
 
 function ImportProgress({ jobId }: { jobId: string }) {
   const job = useLoad(() => get<JobView>(`/api/jobs/${jobId}`), [jobId]);
@@ -69,6 +70,7 @@ export function ModelsScreen(_: ScreenProps) {
     else await api('DELETE', `/api/models/${m.id}`);
     await models.reload();
   });
+  const [measuring, setMeasuring] = useState<ModelView | null>(null);
   const list = models.data ?? [];
   const byId = new Map(list.map((m) => [m.id, m]));
   const def = list.find((m) => m.isDefault);
@@ -88,6 +90,8 @@ export function ModelsScreen(_: ScreenProps) {
                 <th>{t('models.arch')}</th>
                 <th class="num">{t('models.bits')}</th>
                 <th class="num">{t('doc.size')}</th>
+                <th class="num">{t('models.speed')}</th>
+                <th class="num">{t('models.perplexity')}</th>
                 <th>{t('models.lineage')}</th>
                 <th />
               </tr>
@@ -109,6 +113,23 @@ export function ModelsScreen(_: ScreenProps) {
                   <td>{m.architecture ?? '—'}</td>
                   <td class="num">{m.bits ? `INT${m.bits}${m.group ? ` / g${m.group}` : ''}` : '—'}</td>
                   <td class="num">{m.sizeBytes ? formatBytes(m.sizeBytes) : '—'}</td>
+                  <td class="num" data-testid="speed">
+                    {m.measured.decodeTokensPerS === null ? (
+                      '—'
+                    ) : (
+                      <span title={t('models.speedDetail', { prefill: m.measured.prefillTokensPerS ?? '—', rss: Math.round(m.measured.peakRssMb ?? 0), threads: m.measured.threads ?? '—' })}>
+                        {t('models.tokPerS', { n: formatNumber(m.measured.decodeTokensPerS, 1) })}
+                        <div class="small muted">{t('models.prefill', { n: formatNumber(m.measured.prefillTokensPerS ?? 0) })}</div>
+                      </span>
+                    )}
+                  </td>
+                  <td class="num" data-testid="ppl">
+                    {m.measured.perplexity === null ? (
+                      '—'
+                    ) : (
+                      <span title={t('models.pplDetail', { n: m.measured.perplexityTokens ?? 0 })}>{m.measured.perplexity.toFixed(2)}</span>
+                    )}
+                  </td>
                   <td class="small">
                     {m.lineage.baseModel && <div>{t('models.base', { base: m.lineage.baseModel })}</div>}
                     {m.lineage.parentModelId && <div>{t('models.parent', { parent: byId.get(m.lineage.parentModelId)?.ref ?? m.lineage.parentModelId.slice(0, 8) })}</div>}
@@ -121,6 +142,11 @@ export function ModelsScreen(_: ScreenProps) {
                           {t('models.makeDefault')}
                         </button>
                       )}
+                      {m.provider === 'onnx' && m.status === 'ready' && (
+                        <button type="button" class="secondary small" onClick={() => setMeasuring(m)}>
+                          {t('models.measure')}
+                        </button>
+                      )}
                       <button type="button" class="danger small" onClick={() => void act.run('delete', m)}>
                         {t('common.delete')}
                       </button>
@@ -131,6 +157,16 @@ export function ModelsScreen(_: ScreenProps) {
             </tbody>
           </table>
         </div>
+      )}
+      {measuring && (
+        <MeasureDialog
+          model={measuring}
+          onClose={() => setMeasuring(null)}
+          onDone={(m) => {
+            setMeasuring(null);
+            models.setData(list.map((x) => (x.id === m.id ? m : x)));
+          }}
+        />
       )}
       <OpenAiEndpoint model={def?.name ?? list[0]?.name ?? 'MODEL'} />
       <ModelImportForm onStarted={() => void models.reload()} />

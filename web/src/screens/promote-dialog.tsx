@@ -4,7 +4,8 @@ import type { AskResult, DatasetSummary } from '../api/types';
 import { t } from '../i18n/i18n';
 import { Dialog } from '../ui/dialog';
 import { useAction, useLoad } from '../ui/hooks';
-import { ErrorBox, Field, Link } from '../ui/parts';
+import { ErrorBox, Field } from '../ui/parts';
+import { NewDatasetForm } from './new-dataset-form';
 
 /** Keeps a good answer as a fine-tuning record (POST /api/datasets/:ref/records/from-answer). */
 export function PromoteDialog({ question, result, onClose }: { question: string; result: AskResult; onClose: () => void }) {
@@ -23,10 +24,17 @@ export function PromoteDialog({ question, result, onClose }: { question: string;
   return (
     <Dialog title={t('ask.promote')} onClose={onClose}>
       <ErrorBox error={datasets.error ?? save.error} />
-      {datasets.data && !datasets.data.length && (
-        <p>
-          {t('promote.noDataset')} <Link href="/datasets">{t('nav.datasets')}</Link>
-        </p>
+      {datasets.data && !done && (
+        <details open={!datasets.data.length} class="small">
+          <summary>{datasets.data.length ? t('promote.newDataset') : t('promote.noDataset')}</summary>
+          <NewDatasetForm
+            compact
+            onCreated={async (d) => {
+              await datasets.reload();
+              setRef(d.name);
+            }}
+          />
+        </details>
       )}
       {done ? (
         <p class="notice" role="status">

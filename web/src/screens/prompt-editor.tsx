@@ -139,8 +139,7 @@ export function PromptEditorScreen({ params, me }: ScreenProps) {
               </button>
             </div>
           )}
-          <PromptPreview key={`${p.name}@${p.version}`} prompt={p} />
-          {dirty && <p class="small muted">{t('prompts.previewOfSaved')}</p>}
+          <PromptPreview key={`${p.name}@${p.version}`} prompt={p} source={dirty && canWrite ? source : null} />
         </>
       )}
       {tab === 'versions' && versions.data && (
