@@ -217,7 +217,7 @@ describe('admin console', () => {
     await page.getByTestId('answer').last().getByRole('button', { name: '加入数据集' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('新建数据集…').click();
-    await dialog.getByLabel('数据集名称').fill('问答精选');
+    await dialog.getByLabel('新数据集名称').fill('问答精选');
     await dialog.getByRole('button', { name: '新建', exact: true }).click();
     const select = dialog.getByRole('combobox', { name: '数据集' });
     for (let i = 0; i < 100 && (await select.inputValue()) !== '问答精选'; i++) await page.waitForTimeout(100);
@@ -230,7 +230,7 @@ describe('admin console', () => {
     // An empty dataset from the Datasets screen opens at version 0, ready for records.
     await page.getByRole('link', { name: '数据集' }).click();
     const form = page.getByTestId('new-dataset');
-    await form.getByLabel('数据集名称').fill('hand-made');
+    await form.getByLabel('新数据集名称').fill('hand-made');
     await form.getByRole('button', { name: '新建', exact: true }).click();
     await page.waitForURL(/\/datasets\/hand-made$/);
     await page.getByRole('cell', { name: '新建（空）' }).waitFor();

@@ -242,6 +242,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'upload.pickOne': 'Choose a file',
   'datasets.noFile': 'no file chosen',
   'datasets.new': 'New empty dataset',
+  'datasets.newName': 'New dataset name',
   'datasets.newNameHint': 'letters, digits, ".", "_" and "-"; must be unused',
   'datasets.description': 'Description (optional)',
   'datasets.newButton': 'Create',

@@ -241,6 +241,7 @@ export const zhCN = {
   'upload.pickOne': '选择文件',
   'datasets.noFile': '未选择文件',
   'datasets.new': '新建空数据集',
+  'datasets.newName': '新数据集名称',
   'datasets.newNameHint': '字母、数字、汉字、“.”“_”“-”，不能重名',
   'datasets.description': '说明（可选）',
   'datasets.newButton': '新建',

@@ -27,7 +27,7 @@ export function NewDatasetForm({ onCreated, compact = false }: { onCreated: (d: 
     >
       {!compact && <h2 style={{ marginTop: 0 }}>{t('datasets.new')}</h2>}
       <div class="row">
-        <Field label={t('datasets.name')} hint={t('datasets.newNameHint')}>
+        <Field label={t('datasets.newName')} hint={t('datasets.newNameHint')}>
           <input required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </Field>
         {!compact && (

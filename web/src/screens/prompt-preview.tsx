@@ -36,8 +36,13 @@ function followSpecs(specs: Specs, error: unknown): Specs | null {
   const next = { ...specs };
   let changed = false;
   for (const { variable, problem } of problems) {
-    if (problem.startsWith('unknown variable') && variable in next) (delete next[variable], (changed = true));
-    else if (problem.startsWith('missing') && !(variable in next)) (next[variable] = { type: 'string', required: true }), (changed = true);
+    if (problem.startsWith('unknown variable') && variable in next) {
+      delete next[variable];
+      changed = true;
+    } else if (problem.startsWith('missing') && !(variable in next)) {
+      next[variable] = { type: 'string', required: true };
+      changed = true;
+    }
   }
   return changed ? next : null;
 }
