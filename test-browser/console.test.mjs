@@ -183,7 +183,7 @@ describe('admin console', () => {
     fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
     await page.getByRole('link', { name: '数据集' }).click();
     await page.getByTestId('dataset-file').setInputFiles(file);
-    await page.getByLabel('数据集名称').fill('faq');
+    await page.getByLabel('数据集名称', { exact: true }).fill('faq');
     await page.getByRole('button', { name: '导入', exact: true }).click();
     const report = page.getByTestId('import-report');
     await report.waitFor();
