@@ -6,6 +6,8 @@ import { RunStagesService } from '../../finetune/pipelines/run-stages.service';
 import { FinetuneRunsRepository } from '../../finetune/runs/finetune-runs.repository';
 import { FinetuneRunsService } from '../../finetune/runs/finetune-runs.service';
 import type { TrainOutcome } from '../../finetune/runs/lora-run.executor';
+import { TRAINING_ENGINES } from '../../finetune/runs/run-params';
+import { tfjsNodePackage } from '../../finetune/training';
 import { IMPORT_BITS } from '../../moe';
 import { printJson, printLines, withAppContext } from '../cli-context';
 import { CommandFailedError, UsageError } from '../cli-errors';
@@ -29,6 +31,7 @@ interface Flags {
   seqLen?: string;
   evalSamples?: string;
   trainRouter?: boolean;
+  engine?: string;
   json?: boolean;
 }
 
@@ -53,6 +56,7 @@ export function addRunCommand(finetune: Command): void {
     .option('--seq-len <n>', 'tokens per row (default 256)')
     .option('--eval-samples <n>', 'validation questions answered before and after (default 32)')
     .option('--train-router', 'train the routers too, with the load-balancing loss (coefficient 0.01)')
+    .option('--engine <name>', 'onnxruntime (default) or tfjs: TensorFlow.js autodiff, Mixtral-style models only; fast with @tensorflow/tfjs-node(-gpu) installed, slow on its pure-JS backend')
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags, command: Command) => {
       const [dataset, version] = parseDataset(flags.dataset);
@@ -60,8 +64,13 @@ export function addRunCommand(finetune: Command): void {
       if (!IMPORT_BITS.includes(bits as never)) throw new UsageError(`--bits takes ${IMPORT_BITS.join(', ')}, got '${flags.bits}'`);
       const group = flags.group === undefined ? 32 : Number(flags.group);
       if (![32, 64, 128].includes(group)) throw new UsageError(`--group takes 32, 64 or 128, got '${flags.group}'`);
-      const params: Record<string, number | boolean> = {};
+      const params: Record<string, number | boolean | string> = {};
       if (flags.trainRouter) params.trainRouter = true;
+      if (flags.engine !== undefined) {
+        if (!(TRAINING_ENGINES as readonly string[]).includes(flags.engine)) throw new UsageError(`--engine takes ${TRAINING_ENGINES.join(' or ')}, got '${flags.engine}'`);
+        params.engine = flags.engine;
+        if (flags.engine === 'tfjs' && !tfjsNodePackage() && !flags.json) process.stderr.write('note: neither @tensorflow/tfjs-node nor @tensorflow/tfjs-node-gpu is installed; TensorFlow.js trains on its pure-JavaScript CPU backend (tens of times slower than --engine onnxruntime)\n');
+      }
       // Ranges are checked by the service, which names the field; here only "is it a number".
       const numeric: Array<[keyof Flags, string, boolean]> = [['steps', 'steps', true], ['rank', 'rank', true], ['batch', 'batchSize', true], ['seqLen', 'seqLen', true], ['evalSamples', 'evalSamples', true], ['lr', 'learningRate', false]];
       for (const [flag, key, integer] of numeric) {

@@ -14,7 +14,8 @@ import { baseTensorsOf, readPeftAdapter } from '../export';
 import { mapRun, type CreatePipelineDto, type CreateRunDto, type ImportAdapterDto, type RunDto } from './dto/run.dto';
 import { FinetuneRunsRepository } from './finetune-runs.repository';
 import { runDir } from './lora-run.executor';
-import { resolveRunParams } from './run-params';
+import { resolveRunParams, type RunParams } from './run-params';
+import { tfjsEngineLimits } from '../training';
 import { STAGE_NAMES, TERMINAL_RUN_STATUSES, type PipelineOptions, type RunKind, type RunRecord, type RunStage, type RunStep, type StageName } from './run.record';
 
 const actor = (auth: AuthContext) => auth.keyName || auth.keyId;
@@ -88,6 +89,7 @@ export class FinetuneRunsService {
     if (dto.method !== 'lora') throw new InvalidInputError(`method must be "lora", got ${JSON.stringify(dto.method)}`, [{ field: 'method', messages: ['only lora'] }]);
     const params = resolveRunParams((dto.params ?? {}) as Record<string, unknown>);
     const base = await this.bases.resolve(dto.baseModel);
+    if (params.engine === 'tfjs' && !pipeline?.adapter) this.checkTfjsEngine(base.checkpoint, params);
     if (pipeline && !pipeline.modelName && !MODEL_NAME.test(defaultModelName(base.defaultName))) {
       throw new InvalidInputError(`the base's name "${base.defaultName}" is not a usable model name; give modelName (letters, digits, ".", "_", "-")`, [{ field: 'modelName', messages: ['required for this base'] }]);
     }
@@ -112,6 +114,24 @@ export class FinetuneRunsService {
     await this.repo.setJob(run.id, job.id);
     this.logger.log({ msg: 'fine-tune queued', runId: run.id, kind, base: dto.baseModel, dataset: `${dataset.name}@${version}` });
     return { ...run, jobId: job.id };
+  }
+
+  /** The tfjs engine's refusals (architecture, dropout, router training, a step too slow on pure JS) as a 400 now, not a failed job. */
+  private checkTfjsEngine(checkpoint: string, params: RunParams): void {
+    const opened = openCheckpoint(checkpoint);
+    try {
+      const config = opened.config;
+      const problems = tfjsEngineLimits(config, {
+        lora: { rank: params.rank, alpha: params.alpha, targets: params.targets, dropout: params.dropout },
+        base: params.trainRouter ? 'router' : 'frozen',
+        routerAuxLossCoef: params.routerAuxLossCoef,
+        batch: params.batchSize,
+        seqLen: Math.min(params.seqLen, config.maxPositionEmbeddings),
+      });
+      if (problems.length > 0) throw new InvalidInputError(`params.engine tfjs cannot train this run: ${problems.join('; ')}`, [{ field: 'params.engine', messages: problems }]);
+    } finally {
+      opened.close();
+    }
   }
 
   async list(kind: RunKind | null, limit = 50): Promise<RunDto[]> {

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { ChatTemplate, openCheckpoint, Tokenizer, type MoeConfig } from '../../moe';
 import { DatasetsService, type StoredRecord } from '../datasets';
 import { adapterFromTraining, baseTensorsOf, writePeftAdapter } from '../export';
-import { baseParameterValues, buildSftExamples, initLoraParameters, LoraStepRunner, TrainingError, type SftExample } from '../training';
+import { baseParameterValues, buildSftExamples, initLoraParameters, LoraStepRunner, TfjsStepEngine, TrainingError, type SftExample, type TrainingGraphOptions } from '../training';
 import { packedBatches, trainingBatches } from './batches';
 import { FinetuneRunsRepository } from './finetune-runs.repository';
 import { runLoraLoop, validationLoss, type LoopEnd } from './lora-run.loop';
@@ -62,7 +62,7 @@ export class LoraRunExecutor {
     const validation = records.filter((r) => r.split === 'validation');
 
     const checkpoint = openCheckpoint(run.baseCheckpoint);
-    let runner: LoraStepRunner;
+    let runner: LoraStepRunner | TfjsStepEngine;
     let examples: { train: SftExample[]; validation: SftExample[]; rejected: TrainOutcome['rejected'] };
     let seqLen: number;
     let config: MoeConfig;
@@ -71,13 +71,19 @@ export class LoraRunExecutor {
       config = checkpoint.config;
       seqLen = Math.min(p.seqLen, config.maxPositionEmbeddings);
       examples = this.examples(checkpoint.tokenizerPath, run.baseCheckpoint, train, validation, seqLen);
-      runner = await LoraStepRunner.create(config, checkpoint.weights, {
+      const graph: TrainingGraphOptions = {
         lora: { rank: p.rank, alpha: p.alpha, targets: p.targets, dropout: p.dropout },
         batch: p.batchSize,
         seqLen,
         base: p.trainRouter ? 'router' : 'frozen',
         routerAuxLossCoef: p.routerAuxLossCoef,
-      });
+      };
+      // Runs stored before the engine was a parameter have none: they trained on ONNX Runtime.
+      if (p.engine === 'tfjs') {
+        const tfjs = await TfjsStepEngine.create(config, checkpoint.weights, graph);
+        if (tfjs.backend === 'cpu') this.logger.warn({ msg: 'fine-tune on the pure-JavaScript TensorFlow.js backend (slow: install @tensorflow/tfjs-node or -gpu)', runId: run.id });
+        runner = tfjs;
+      } else runner = await LoraStepRunner.create(config, checkpoint.weights, graph);
       // Trained routers start from the base's values (read while the checkpoint is open).
       baseValues = baseParameterValues(checkpoint.weights, runner.base);
     } catch (e) {

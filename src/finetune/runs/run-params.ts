@@ -1,8 +1,14 @@
 import { InvalidInputError } from '../../common';
 import { DEFAULT_ROUTER_AUX_LOSS_COEF, LORA_TARGETS, type LoraTarget } from '../training';
 
+/** What computes the gradients: the ONNX Runtime training graph (default) or TensorFlow.js autodiff. */
+export const TRAINING_ENGINES = ['onnxruntime', 'tfjs'] as const;
+export type TrainingEngineName = (typeof TRAINING_ENGINES)[number];
+
 /** Every knob of a LoRA run, with its default applied. */
 export interface RunParams {
+  /** 'tfjs' trains Mixtral-style models through TensorFlow.js (tfjs-node(-gpu) when installed, else its slow pure-JS CPU backend). */
+  engine: TrainingEngineName;
   rank: number;
   alpha: number;
   dropout: number;
@@ -54,7 +60,7 @@ export const PARAM_LIMITS = {
   evalSamples: { min: 0, max: 1000, integer: true },
   maxNewTokens: { min: 1, max: 4096, integer: true },
   routerAuxLossCoef: { min: 0, max: 1, integer: false },
-} as const satisfies Record<Exclude<keyof RunParams, 'targets' | 'trainRouter'>, { min: number; max: number; integer: boolean }>;
+} as const satisfies Record<Exclude<keyof RunParams, 'targets' | 'trainRouter' | 'engine'>, { min: number; max: number; integer: boolean }>;
 
 type NumericParam = keyof typeof PARAM_LIMITS;
 
@@ -84,6 +90,11 @@ export function resolveRunParams(input: Partial<Record<keyof RunParams, unknown>
     if (typeof input.trainRouter !== 'boolean') problems.push({ field: 'params.trainRouter', messages: ['params.trainRouter must be true or false'] });
     else trainRouter = input.trainRouter;
   }
+  let engine: TrainingEngineName = 'onnxruntime';
+  if (input.engine !== undefined) {
+    if (!(TRAINING_ENGINES as readonly unknown[]).includes(input.engine)) problems.push({ field: 'params.engine', messages: [`params.engine must be one of ${TRAINING_ENGINES.join(', ')}, got ${JSON.stringify(input.engine)}`] });
+    else engine = input.engine as TrainingEngineName;
+  }
   let targets: LoraTarget[] = [...LORA_TARGETS];
   if (input.targets !== undefined) {
     const t = input.targets;
@@ -93,6 +104,7 @@ export function resolveRunParams(input: Partial<Record<keyof RunParams, unknown>
     } else targets = [...new Set(t as LoraTarget[])];
   }
   const params: RunParams = {
+    engine,
     rank,
     alpha: num('alpha', 2 * rank),
     dropout: num('dropout', 0),

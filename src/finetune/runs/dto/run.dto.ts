@@ -2,11 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LORA_TARGETS, type LoraTarget } from '../../training';
-import { PARAM_LIMITS as L, type RunParams } from '../run-params';
+import { PARAM_LIMITS as L, TRAINING_ENGINES, type RunParams, type TrainingEngineName } from '../run-params';
 import type { RunArtifacts, RunProgress, RunRecord, RunStage, RunStep } from '../run.record';
 
 /** Training parameters; every field optional (defaults in docs/finetune-runs.md). */
 export class RunParamsDto {
+  @ApiPropertyOptional({ enum: TRAINING_ENGINES, default: 'onnxruntime', description: 'tfjs: TensorFlow.js autodiff (Mixtral-style models, no dropout or router training; slow without tfjs-node)' })
+  @IsOptional() @IsIn(TRAINING_ENGINES) engine?: TrainingEngineName;
   @ApiPropertyOptional({ default: 8 }) @IsOptional() @IsInt() @Min(L.rank.min) @Max(L.rank.max) rank?: number;
   @ApiPropertyOptional({ description: 'default 2 × rank' }) @IsOptional() @IsNumber() @Min(L.alpha.min) @Max(L.alpha.max) alpha?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(L.dropout.min) @Max(L.dropout.max) dropout?: number;
