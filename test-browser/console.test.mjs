@@ -235,6 +235,7 @@ describe('admin console', () => {
     await page.waitForURL(/\/datasets\/hand-made$/);
     await page.getByRole('cell', { name: '新建（空）' }).waitFor();
     await page.getByText('共 0 条').waitFor();
+    await shot(page, '10b-dataset-empty-zh');
   });
 
   test('models: import a small random checkpoint at INT4 with progress, make it the default, copy the OpenAI call', async () => {
@@ -304,6 +305,7 @@ describe('admin console', () => {
     // Widen the same key's grants to every knowledge base; it holds from the key's next request.
     await page.getByTestId('keys').getByRole('row', { name: /只读机器人/ }).getByRole('button', { name: '修改' }).click();
     await page.getByTestId('key-edit').getByLabel(/全部知识库/).check();
+    await shot(page, '13b-access-key-edit-zh');
     await page.getByTestId('key-edit').getByRole('button', { name: '保存' }).click();
     await page.getByTestId('keys').getByRole('row', { name: /只读机器人/ }).getByRole('cell', { name: '全部', exact: true }).waitFor();
     const widened = (await server.api('GET', '/api/keys')).find((k) => k.name === '只读机器人');
