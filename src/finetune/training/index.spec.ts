@@ -9,6 +9,7 @@ describe('finetune/training public entry', () => {
         'buildLoraTrainingGraph', 'clipByGlobalNorm', 'cosineLr', 'initLoraParameters', 'loraParameters', 'seededRandom',
         'supportedGradientOps', 'validateLoraOptions', 'buildTrainingGraph', 'DEFAULT_ROUTER_AUX_LOSS_COEF', 'baseParameterValues',
         'baseParameterTensor', 'baseWeightKey', 'buildSftExamples', 'packSequences', 'padSequence', 'toTrainingBatches', 'pretrain',
+        'TfjsStepEngine', 'tfjsEngineLimits', 'tfjsNodePackage',
       ].sort(),
     );
   });

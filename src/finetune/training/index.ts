@@ -24,7 +24,7 @@ export { LoraStepRunner } from './engine/lora-step.runner';
 export type { TrainingBatch, StepResult, StepOptions, TrainedTensor } from './engine/lora-step.runner';
 export { LoraTrainer } from './engine/lora.trainer';
 export type { GradientEngine, TrainerOptions, StepRecord } from './engine/lora.trainer';
-export { TfjsStepEngine, tfjsEngineLimits, tfjsNodePackage, tfjsCpuStepSeconds, tfjsCpuSizeProblem, loadTfjsBackend, mixtralParameterCount, TFJS_CPU_MAX_STEP_SECONDS } from './engine/tfjs-step.engine';
+export { TfjsStepEngine, tfjsEngineLimits, tfjsNodePackage } from './engine/tfjs-step.engine';
 export type { TfjsBackend } from './engine/tfjs-step.engine';
 export { TfjsLoraReference } from './reference/lora-reference.tfjs';
 export { AdamWOptimizer } from './optim/adamw.optimizer';
