@@ -49,7 +49,7 @@ export function registerModelCommand(program: Command): void {
     .option('--out <dir>', 'model folder to write')
     .option('--name <name>', 'model name under the models directory (instead of --out)')
     .option('--bits <n>', '32, 16, 8, 4, 3 or 2', '32')
-    .option('--group <n>', 'quantization group size: 32, 64 or 128', '32')
+    .option('--group <n>', 'quantization group size: 32, 64 or 128 (default: per width, see docs/moe-quantization.md)')
     .option('--asymmetric', 'asymmetric codes with zero points (default symmetric)')
     .option('--int3 <scheme>', "how 3 bits are realised: 'mix' (2/4/8-bit kernels) or 'packed' (3-bit codes run as 4-bit)")
     .option('--standard-onnx', 'standard ONNX ops only (no ONNX Runtime contrib ops)')
@@ -60,7 +60,7 @@ export function registerModelCommand(program: Command): void {
       const out = str(flags, 'out') ?? (str(flags, 'name') ? path.join(loadConfig().modelsDir, str(flags, 'name')!) : undefined);
       if (!out) throw new UsageError('give the output folder with --out DIR (or a model name with --name NAME)');
       const bits = parseChoice('--bits', str(flags, 'bits'), IMPORT_BITS, 32) as ImportBits;
-      const group = parseChoice('--group', str(flags, 'group'), [32, 64, 128], 32);
+      const group = str(flags, 'group') === undefined ? undefined : parseChoice('--group', str(flags, 'group'), [32, 64, 128], 32);
       const int3 = str(flags, 'int3') === undefined ? undefined : parseChoice('--int3', str(flags, 'int3'), ['mix', 'packed'] as const, 'mix');
       const maxPositions =
         str(flags, 'maxPositions') === undefined ? undefined : parseIntOption('--max-positions', str(flags, 'maxPositions'), 0, 2);

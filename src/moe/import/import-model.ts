@@ -4,7 +4,7 @@ import { openCheckpoint } from '../checkpoint/checkpoint.loader';
 import { MoeError } from '../moe.errors';
 import { createBuilder } from '../onnx/architectures/builder.registry';
 import { floatPlan, quantizedPlan } from '../onnx/decoder/weight-plan';
-import { planQuantization, type QuantizationPlan } from '../quantize/quantization-plan';
+import { modeGroup, planQuantization, type QuantizationPlan } from '../quantize/quantization-plan';
 import { hashCheckpoint } from './checkpoint-hash';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_FILE, writeManifest, type ModelManifest } from './model-manifest';
 import { accountWeights } from './weight-accounting';
@@ -14,7 +14,10 @@ export const IMPORT_BITS: readonly ImportBits[] = [32, 16, 8, 4, 3, 2];
 
 export interface ImportOptions {
   bits: ImportBits;
-  /** Quantization group along K (32, 64 or 128); ignored at 32 and 16 bits. Default 32. */
+  /**
+   * Quantization group along K (32, 64 or 128) for every quantized tensor; ignored at 32 and 16 bits.
+   * Default: DEFAULT_GROUP per kernel width (src/moe/quantize/quantization-plan.ts).
+   */
   group?: number;
   /** Symmetric codes (no zero points). Default true. */
   symmetric?: boolean;
@@ -57,7 +60,7 @@ export async function importModel(
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const { config } = checkpoint;
-    const group = options.group ?? 32;
+    const group = options.group;
     const symmetric = options.symmetric ?? true;
     const quantization: QuantizationPlan | null =
       bits === 32 || bits === 16 ? null : planQuantization(config, { bits, group, symmetric, int3: options.int3 });
@@ -82,7 +85,7 @@ export async function importModel(
       config,
       weights: {
         bits,
-        group: quantization ? group : null,
+        group: quantization ? modeGroup(quantization.mode) : null,
         symmetric: quantization ? symmetric : null,
         int3: bits === 3 ? (options.int3 ?? 'mix') : null,
         ...accounting,

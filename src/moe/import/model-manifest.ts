@@ -17,6 +17,10 @@ export interface ModelManifest {
   weights: {
     /** The requested width: 32, 16, 8, 4, 3 or 2. */
     bits: number;
+    /**
+     * The group the import asked for, or else DEFAULT_GROUP of the mode's kernel width. 2-bit tensors,
+     * and by default tensors whose K that group does not divide, use others (quantization-plan.ts).
+     */
     group: number | null;
     symmetric: boolean | null;
     /** How 3 bits were realised: a 2/4/8 mix, or 3-bit codes widened to 4-bit at load. */

@@ -6,7 +6,7 @@ import { MOE_FIXTURES } from '../testing/fixture-paths';
 import { MIXTRAL_640M } from '../testing/bench-shapes';
 import { quantizeTensor } from './matrix.quantizer';
 import { modelTensors, type WeightRef } from './model-tensors';
-import { type QuantizationMode, planQuantization, plannedTensorFor, useMoreBits } from './quantization-plan';
+import { DEFAULT_GROUP, type QuantizationMode, modeGroup, planQuantization, plannedTensorFor, useMoreBits } from './quantization-plan';
 import { weightError } from './quality-report';
 import { QuantizationError } from './quantize.types';
 
@@ -108,6 +108,35 @@ describe('quantization plan', () => {
     expect(() => planQuantization(MIXTRAL_640M, mode(2, { group2: 96 }))).toThrow(/power of two/);
     const narrow = planQuantization({ ...MIXTRAL_640M, hiddenSize: 64, numHeads: 4, numKvHeads: 2, headDim: 16 }, mode(2));
     expect(plannedTensorFor(narrow, { kind: 'expert', layer: 1, expert: 0, name: 'up_proj' }).spec!.blockSize).toBe(64);
+  });
+
+  it('without a group, gives each tensor the default of its kernel width, fitted so no block is padding', () => {
+    for (const bits of [8, 4, 3, 2] as const) {
+      const plan = planQuantization(MIXTRAL_640M, { bits, symmetric: true });
+      for (const t of plan.tensors.filter((x) => x.spec)) {
+        expect([t.key, t.spec!.blockSize]).toEqual([t.key, DEFAULT_GROUP[t.kernelBits as 8 | 4 | 2]]);
+      }
+      expect(modeGroup(plan.mode)).toBe(DEFAULT_GROUP[bits === 3 ? 4 : bits]);
+    }
+    expect(modeGroup({ bits: 4, group: 32 })).toBe(32);
+    // The pretrained demo model's shape: K = 192 holds no whole block of 128, so a default of 128 drops to 64
+    // (the largest power of two dividing K) rather than store 256 codes a row; K = 384 keeps 128.
+    const small: MoeConfig = {
+      ...MIXTRAL_640M, vocabSize: 2048, hiddenSize: 192, numLayers: 4, numHeads: 6, numKvHeads: 2, headDim: 32,
+      moe: { ...MIXTRAL_640M.moe, intermediateSize: 384 }, layerKinds: Array(4).fill('moe'),
+    };
+    const plan = planQuantization(small, { bits: 2, symmetric: false });
+    for (const t of plan.tensors.filter((x) => x.spec)) {
+      const k = t.shape[1];
+      expect(k % t.spec!.blockSize).toBe(0);
+      expect(t.spec!.blockSize).toBeLessThanOrEqual(DEFAULT_GROUP[t.kernelBits as 8 | 4 | 2]);
+      if (k % DEFAULT_GROUP[t.kernelBits as 8 | 4 | 2] !== 0) expect(t.spec!.blockSize).toBeLessThan(DEFAULT_GROUP[t.kernelBits as 8 | 4 | 2]);
+    }
+    expect(plannedTensorFor(plan, { kind: 'expert', layer: 1, expert: 0, name: 'down_proj' }).spec!.blockSize).toBe(128);
+    expect(plannedTensorFor(plan, { kind: 'expert', layer: 1, expert: 0, name: 'up_proj' }).spec!.blockSize).toBe(64);
+    // An explicit group is taken as given, padding and all.
+    const given = planQuantization(small, { bits: 4, group: 128, symmetric: false });
+    expect(plannedTensorFor(given, { kind: 'expert', layer: 1, expert: 0, name: 'up_proj' }).spec!.blockSize).toBe(128);
   });
 
   it('applies per-class overrides to every tensor of the class, and the mix respects them', () => {

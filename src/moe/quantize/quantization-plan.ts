@@ -10,8 +10,11 @@ export type OverridableClass = Exclude<TensorClass, 'vector'>;
 export interface QuantizationMode {
   /** Requested width. 3 has no kernel: see `int3`. */
   bits: 8 | 4 | 3 | 2;
-  /** Group (block) size along K: 32, 64 or 128. */
-  group: number;
+  /**
+   * Group (block) size along K for every quantized tensor: 32, 64 or 128 (2-bit tensors: see
+   * `group2`). Omitted: each tensor gets DEFAULT_GROUP for its kernel width, fitted to its K.
+   */
+  group?: number;
   symmetric: boolean;
   /** Widths per class that replace the recipe's, for every tensor of the class. */
   overrides?: Partial<Record<OverridableClass, PlanBits>>;
@@ -30,6 +33,28 @@ export interface QuantizationMode {
    * for ~10% more weight error (docs/moe-quantization.md).
    */
   group2?: number;
+}
+
+/**
+ * Group size per kernel width when the mode names none (3-bit packed runs as 4). Chosen from held-out
+ * perplexity of a trained MoE at each width and group, and decode CPU time per token of the 640 M
+ * benchmark model (docs/moe-quantization.md, "Group size").
+ */
+export const DEFAULT_GROUP: Readonly<Record<8 | 4 | 2, number>> = { 8: 32, 4: 32, 2: 128 };
+
+/** The group a mode names for its main width: the explicit one, or the default of the routed experts' kernel. */
+export function modeGroup(mode: Pick<QuantizationMode, 'bits' | 'group'>): number {
+  return mode.group ?? DEFAULT_GROUP[mode.bits === 3 ? 4 : mode.bits];
+}
+
+/**
+ * A default group fitted to K: the largest power of two from `preferred` down to 32 that divides K, so
+ * no block is padding (at hidden 192, group 128 would store 256 codes a row) and a quantized embedding
+ * keeps GatherBlockQuantized; else `preferred` capped at K's largest power of two.
+ */
+function fittedGroup(preferred: number, k: number): number {
+  for (let g = preferred; g >= 32; g /= 2) if (k % g === 0) return g;
+  return Math.max(16, Math.min(preferred, 2 ** Math.floor(Math.log2(k))));
 }
 
 export interface PlannedTensor extends ModelTensor {
@@ -122,7 +147,7 @@ function validateMode(mode: QuantizationMode): void {
   if (![8, 4, 3, 2].includes(mode.bits)) {
     throw new QuantizationError(`Unsupported quantization width ${String(mode.bits)}: use 8, 4, 3 or 2.`);
   }
-  validateSpec({ bits: 4, blockSize: mode.group, symmetric: mode.symmetric, method: mode.method ?? 'rtn' });
+  if (mode.group !== undefined) validateSpec({ bits: 4, blockSize: mode.group, symmetric: mode.symmetric, method: mode.method ?? 'rtn' });
   if (mode.group2 !== undefined) validateSpec({ bits: 2, blockSize: mode.group2, symmetric: mode.symmetric, method: 'rtn' });
   if (mode.int3 !== undefined && mode.int3 !== 'mix' && mode.int3 !== 'packed') {
     throw new QuantizationError(`Unknown INT3 scheme '${String(mode.int3)}': use 'mix' or 'packed'.`);
@@ -172,15 +197,18 @@ function plannedTensor(t: ModelTensor, bits: PlanBits, mode: QuantizationMode): 
   }
   const method = mode.method ?? (bits <= 4 ? 'search' : 'rtn');
   const [n, k] = t.shape;
+  const kernel = bits === 3 ? 4 : bits;
   // A default 2-bit group never exceeds K's largest power of two: past that it would only pad.
-  const group = bits === 2 ? (mode.group2 ?? Math.max(mode.group, Math.min(128, 2 ** Math.floor(Math.log2(k))))) : mode.group;
+  const group =
+    mode.group === undefined
+      ? kernel === 2 ? (mode.group2 ?? fittedGroup(DEFAULT_GROUP[2], k)) : fittedGroup(DEFAULT_GROUP[kernel], k)
+      : bits === 2 ? (mode.group2 ?? Math.max(mode.group, Math.min(128, 2 ** Math.floor(Math.log2(k))))) : mode.group;
   const spec: QuantSpec = { bits, blockSize: group, symmetric: mode.symmetric, method };
   const size = (b: number): number => {
     const blocks = blocksPerCol(k, group);
     return n * blocks * ((group * b) / 8) + n * blocks * 4 + (mode.symmetric ? 0 : n * zeroPointRowBytes(blocks, b));
   };
-  const kernelBits = bits === 3 ? 4 : bits;
-  return { ...t, bits, kernelBits, spec, diskBytes: size(bits), loadedBytes: size(kernelBits) };
+  return { ...t, bits, kernelBits: kernel, spec, diskBytes: size(bits), loadedBytes: size(kernel) };
 }
 
 function summarise(config: MoeConfig, mode: QuantizationMode, tensors: PlannedTensor[]): QuantizationPlan {
