@@ -7,12 +7,14 @@ export const MAX_TERM_CHARS = 64;
 
 /**
  * HNSW candidate list per query, scaled with the number of vectors in scope. Measured on the
- * default embedder (m 16, ef_construction 64), recall@10 against exact cosine: at 30k chunks 0.913
- * at ef 100 and 0.954 at 200; at 100k 0.862 at 200 (docs/retrieval.md has the sweep). So ef grows
- * linearly from 200 with the collection, up to pgvector's maximum of 1000.
+ * default embedder, recall@10 against exact cosine: 30k chunks, m 24 / ef_construction 128: 0.986 at
+ * ef 200; 100k chunks, m 16 / 64: 0.862 at 200 (docs/retrieval.md has the sweeps). The ceiling is the
+ * planner: its cost estimate grows with ef_search, and past roughly one ef per 125-150 vectors (m 24,
+ * 30k: index at ef 200, exact sort of every vector at 240, 40x slower) it sorts every vector instead.
+ * So ef grows from 200 by one per 200 vectors in scope, up to pgvector's maximum of 1000.
  */
 export const DEFAULT_EF_SEARCH = 200;
-export const VECTORS_PER_EF = 125;
+export const VECTORS_PER_EF = 200;
 export const MAX_EF_SEARCH = 1000;
 
 /**
