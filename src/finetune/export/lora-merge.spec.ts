@@ -7,6 +7,7 @@ import { baseParameterValues, IGNORE_INDEX, initLoraParameters, LoraStepRunner, 
 import { AdapterError } from './export.errors';
 import { adapterFromTraining, transpose } from './lora-adapter';
 import { baseTensorsOf, mergeAdapter } from './lora-merge';
+import { locateSite, siteOfModule } from './lora-sites';
 import { readPeftAdapter, writePeftAdapter } from './peft-adapter';
 
 const LORA: LoraOptions = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
@@ -207,6 +208,24 @@ describe('PEFT adapter export and merge', () => {
       expect(Math.abs((await referenceLoss(merged, ids, labels)) - graphLoss) / graphLoss).toBeLessThan(1e-4);
     } finally {
       await archRunner.dispose();
+      ckpt.close();
+    }
+  });
+
+  it('names DeepSeek\'s shared experts and dense MLPs as its checkpoint does, and refuses a dense MLP on a MoE layer', () => {
+    const other = path.join(dir, 'base-names');
+    createRandomCheckpoint(other, { arch: 'qwen2_moe', layers: 2, hidden: 32, intermediate: 48, experts: 4, topK: 2, heads: 4, kvHeads: 2, vocab: VOCAB, seed: 4 });
+    const ckpt = openCheckpoint(other);
+    try {
+      const config = { ...ckpt.config, denseIntermediateSize: 40, moe: { ...ckpt.config.moe, sharedExpert: { intermediateSize: 96, gated: false } } };
+      const names = new Set(['model.layers.0.mlp.shared_experts.down_proj.weight', 'model.layers.1.mlp.gate_proj.weight']);
+      const deepseek = { config, has: (n: string) => names.has(n) };
+      const shared = locateSite(deepseek, 0, 'shared_expert', 'down_proj');
+      expect(shared).toMatchObject({ module: 'model.layers.0.mlp.shared_experts.down_proj', out: 32, in: 96, owner: 'shared_expert', expert: null });
+      expect(siteOfModule(deepseek, 'model.layers.0.mlp.shared_experts.down_proj')).toEqual(shared);
+      expect(siteOfModule(deepseek, 'model.layers.1.mlp.gate_proj')).toMatchObject({ owner: 'mlp', out: 40, in: 32 });
+      expect(() => siteOfModule(deepseek, 'model.layers.0.mlp.up_proj')).toThrow(/no dense MLP model\.layers\.0\.mlp\.up_proj\.weight/);
+    } finally {
       ckpt.close();
     }
   });
