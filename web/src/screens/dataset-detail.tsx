@@ -119,7 +119,7 @@ export function DatasetDetailScreen({ params, me }: ScreenProps) {
                         {v.trainCount} / {v.validationCount}
                       </td>
                       <td class="small">
-                        {formatDate(v.createdAt)} · {v.createdBy}
+                        {formatDate(v.createdAt)}{v.createdBy && ` · ${v.createdBy}`}
                       </td>
                     </tr>
                   ))}
