@@ -37,12 +37,16 @@ function text(name: string, fallback: string): string {
 const SETS = ['cmrc2018', 'rgb_zh', 'rgb_en'] as const;
 type SetName = (typeof SETS)[number];
 
+/** An answer item, or alternatives of one, nested as the RGB sets nest them (rgb_en: [[alternatives]]). */
+type Answer = string | Answer[];
+const firstAlternative = (a: Answer): string => (Array.isArray(a) ? firstAlternative(a[0]) : a);
+
 /** Q&A records of one set: the question, its first gold answer (rgb_zh lists every item, the first alternative of each). */
 function qaRecords(qaDir: string, set: SetName): StoredRecord[] {
   const lines = fs.readFileSync(path.join(qaDir, set, 'questions.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
   return lines.map((line, i) => {
-    const q = JSON.parse(line) as { id: string; question: string; answers: Array<string | string[]> };
-    const items = q.answers.map((a) => (Array.isArray(a) ? a[0] : a));
+    const q = JSON.parse(line) as { id: string; question: string; answers: Answer[] };
+    const items = q.answers.map(firstAlternative);
     const output = set === 'rgb_zh' ? items.join('、') : items[0];
     // Every 4th question is held out, so each set and both languages are on both sides.
     return { id: `${set}:${q.id}`, instruction: q.question, output, tags: [set], split: i % 4 === 3 ? 'validation' : 'train' };
