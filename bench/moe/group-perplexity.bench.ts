@@ -7,7 +7,7 @@
  *
  *   npx esbuild bench/moe/group-perplexity.bench.ts --bundle --platform=node --packages=external \
  *     --outfile=dist/bench/group-perplexity.js && node dist/bench/group-perplexity.js --checkpoint DIR
- *     [--bits 8,4,3,2] [--groups 32,64,128] [--text ../shared/data/qa] [--work /tmp/zhiku-moe-group]
+ *     [--bits 8,4,3,2] [--groups 32,64,128,default] [--text ../shared/data/qa] [--work /tmp/zhiku-moe-group]
  *     [--eval-chars 40000] [--window 128]
  *
  * The held-out split is the pretraining bench's (every tenth document of --text), so its figures line
@@ -27,15 +27,16 @@ function arg(name: string, fallback: string): string {
 
 interface Row {
   bits: ImportBits;
-  group: number | null;
+  /** null: float32; 'default': the plan's DEFAULT_GROUP per width, fitted to each K. */
+  group: number | 'default' | null;
   averageBits: number;
   perplexity: number;
   tokens: number;
   onnxMb: number;
 }
 
-async function score(checkpoint: string, dir: string, bits: ImportBits, group: number | null, evalFile: string, window: number): Promise<Row> {
-  const manifest = await importModel(checkpoint, dir, { bits, group: group ?? undefined, overwrite: true });
+async function score(checkpoint: string, dir: string, bits: ImportBits, group: Row['group'], evalFile: string, window: number): Promise<Row> {
+  const manifest = await importModel(checkpoint, dir, { bits, group: typeof group === 'number' ? group : undefined, overwrite: true });
   const model = await openModel(dir, { intraOpThreads: 2 });
   try {
     const r = await perplexity(model, evalFile, window);
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const textDir = path.resolve(arg('text', path.resolve(__dirname, '../../..', 'shared/data/qa')));
   const work = path.resolve(arg('work', '/tmp/zhiku-moe-group'));
   const bitsList = arg('bits', '8,4,3,2').split(',').map(Number) as ImportBits[];
-  const groups = arg('groups', '32,64,128').split(',').map(Number);
+  const groups = arg('groups', '32,64,128,default').split(',').map((g) => (g === 'default' ? 'default' : Number(g)));
   const window = Number(arg('window', '128'));
   fs.mkdirSync(work, { recursive: true });
   const evalFile = path.join(work, 'held-out.txt');

@@ -40,7 +40,7 @@ export interface QuantizationMode {
  * perplexity of a trained MoE at each width and group, and decode CPU time per token of the 640 M
  * benchmark model (docs/moe-quantization.md, "Group size").
  */
-export const DEFAULT_GROUP: Readonly<Record<8 | 4 | 2, number>> = { 8: 32, 4: 32, 2: 128 };
+export const DEFAULT_GROUP: Readonly<Record<8 | 4 | 2, number>> = { 8: 128, 4: 64, 2: 128 };
 
 /** The group a mode names for its main width: the explicit one, or the default of the routed experts' kernel. */
 export function modeGroup(mode: Pick<QuantizationMode, 'bits' | 'group'>): number {
