@@ -21,7 +21,7 @@ describe('the one-click fine-tuning pipeline', () => {
     const created = await t.http().post('/api/finetune/pipelines').set(bearer(admin))
       .send({ baseModel: 'tiny-base', dataset: 'codes', datasetVersion: 2, method: 'lora', params: FAST_PARAMS, quantize: { bits: 8 }, deploy: true, modelName: 'tiny-ft' })
       .expect(202);
-    expect(created.body).toMatchObject({ kind: 'pipeline', pipeline: { quantize: { bits: 8, group: 32 }, deploy: true, modelName: 'tiny-ft' } });
+    expect(created.body).toMatchObject({ kind: 'pipeline', pipeline: { quantize: { bits: 8, group: null }, deploy: true, modelName: 'tiny-ft' } });
     const run = await waitForRun(t, admin, created.body.id, 60_000, 'pipelines');
     expect(run.error).toBeNull();
     expect(stagesOf(run)).toEqual(['train:completed', 'merge:completed', 'evaluate:completed', 'quantize:completed', 'deploy:completed']);

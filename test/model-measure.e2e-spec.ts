@@ -31,8 +31,10 @@ describe('model versions carry measured speed and perplexity', () => {
   it('an import measures speed before the version turns ready; measure adds perplexity on a text', async () => {
     const started = await t.http().post('/api/models/import').set(bearer(admin)).send({ checkpoint: 'ckpt', name: 'tiny', bits: 4 }).expect(202);
     expect(started.body.measured).toMatchObject({ decodeTokensPerS: null, prefillTokensPerS: null, peakRssMb: null, perplexity: null });
+    // No group asked for: the quantizer's default for 4 bits (64, which divides hidden 64) is what the version records.
+    expect(started.body.group).toBeNull();
     const ready = await waitReady(started.body.id);
-    expect(ready.status).toBe('ready');
+    expect(ready).toMatchObject({ status: 'ready', group: 64 });
     expect(ready.measured.decodeTokensPerS).toBeGreaterThan(0);
     expect(ready.measured.prefillTokensPerS).toBeGreaterThan(0);
     expect(ready.measured.peakRssMb).toBeGreaterThan(10);

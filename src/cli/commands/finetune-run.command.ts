@@ -47,7 +47,7 @@ export function addRunCommand(finetune: Command): void {
     .requiredOption('--dataset <name>', 'dataset NAME or NAME@VERSION (default: its latest version)')
     .option('--steps <n>', 'optimizer steps (default 100)')
     .option('--bits <n>', `quantization of the registered model: ${IMPORT_BITS.join(', ')} (default 4)`)
-    .option('--group <n>', 'quantization group: 32, 64 or 128 (default 32)')
+    .option('--group <n>', "quantization group: 32, 64 or 128 (default: the quantizer's for the width)")
     .option('--deploy', 'make the new version the default of its name')
     .option('--name <model>', 'registered name of the result (default: the base\'s name or folder name)')
     .option('--rank <n>', 'LoRA rank (default 8)')
@@ -62,8 +62,8 @@ export function addRunCommand(finetune: Command): void {
       const [dataset, version] = parseDataset(flags.dataset);
       const bits = flags.bits === undefined ? 4 : Number(flags.bits);
       if (!IMPORT_BITS.includes(bits as never)) throw new UsageError(`--bits takes ${IMPORT_BITS.join(', ')}, got '${flags.bits}'`);
-      const group = flags.group === undefined ? 32 : Number(flags.group);
-      if (![32, 64, 128].includes(group)) throw new UsageError(`--group takes 32, 64 or 128, got '${flags.group}'`);
+      const group = flags.group === undefined ? null : Number(flags.group);
+      if (group !== null && ![32, 64, 128].includes(group)) throw new UsageError(`--group takes 32, 64 or 128, got '${flags.group}'`);
       const params: Record<string, number | boolean | string> = {};
       if (flags.trainRouter) params.trainRouter = true;
       if (flags.engine !== undefined) {
@@ -88,7 +88,7 @@ export function addRunCommand(finetune: Command): void {
           const runs = ctx.get(FinetuneRunsService);
           let run;
           try {
-            run = await runs.createInline(OPERATOR, { baseModel: flags.base, dataset, datasetVersion: version, method: 'lora', params, quantize: { bits, group }, deploy: flags.deploy ?? false, modelName: flags.name });
+            run = await runs.createInline(OPERATOR, { baseModel: flags.base, dataset, datasetVersion: version, method: 'lora', params, quantize: { bits, group: group ?? undefined }, deploy: flags.deploy ?? false, modelName: flags.name });
           } catch (e) {
             if (e instanceof InvalidInputError) throw new UsageError(e.message);
             throw e;

@@ -28,7 +28,7 @@ export class RegisterStage {
     const name = options.modelName!;
     // Named by run, not by version (the registry numbers the version when it registers the folder).
     const folder = path.join(fs.realpathSync(this.config.modelsDir), `${name}.ft-${run.id.slice(0, 8)}`);
-    const manifest = await importModel(merged, folder, { bits: options.quantize.bits as ImportBits, group: options.quantize.group, overwrite: true }, (e) => {
+    const manifest = await importModel(merged, folder, { bits: options.quantize.bits as ImportBits, group: options.quantize.group ?? undefined, overwrite: true }, (e) => {
       void report(e.stage === 'layers' && e.total > 0 ? (90 * e.done) / e.total : e.stage === 'done' ? 95 : 5, `${e.stage} ${e.done}/${e.total}`);
     });
     fs.writeFileSync(path.join(folder, 'zhiku_lineage.json'), JSON.stringify(lineage, null, 2) + '\n');

@@ -78,11 +78,12 @@ export class FinetuneRunsService {
   }
 
   private pipelineOptions(dto: CreatePipelineDto): PipelineOptions {
-    if (!dto.quantize) throw new InvalidInputError('quantize is required: {bits: 4, group?: 32}', [{ field: 'quantize', messages: ['quantize is required'] }]);
+    if (!dto.quantize) throw new InvalidInputError('quantize is required: {bits: 4, group?: 64}', [{ field: 'quantize', messages: ['quantize is required'] }]);
     if (dto.modelName !== undefined && !MODEL_NAME.test(dto.modelName)) {
       throw new InvalidInputError('modelName must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit', [{ field: 'modelName', messages: ['bad name'] }]);
     }
-    return { quantize: { bits: dto.quantize.bits, group: dto.quantize.group ?? 32 }, deploy: dto.deploy ?? false, modelName: dto.modelName ?? null };
+    // No group given: the quantizer's default for the width (src/moe DEFAULT_GROUP), recorded by the register stage.
+    return { quantize: { bits: dto.quantize.bits, group: dto.quantize.group ?? null }, deploy: dto.deploy ?? false, modelName: dto.modelName ?? null };
   }
 
   private async start(auth: AuthContext, dto: CreateRunDto, kind: RunKind, pipeline: PipelineOptions | null, enqueue: boolean): Promise<RunRecord> {

@@ -54,7 +54,8 @@ export interface RunArtifacts {
 }
 
 export interface PipelineOptions {
-  quantize: { bits: number; group: number };
+  /** group null: the quantizer's default for the width. */
+  quantize: { bits: number; group: number | null };
   deploy: boolean;
   /** Name the model is registered under (default: the base's registered name, else the checkpoint folder's name). */
   modelName: string | null;

@@ -130,7 +130,7 @@ export class ModelRegistryService {
     const model = await this.repository.insertVersion(
       {
         name: dto.name, provider: 'onnx', status: 'importing', error: null, folder: null, ownsFolder: true,
-        sourcePath: checkpoint, sourceSha256: null, architecture: null, bits: dto.bits ?? 4, group: dto.group ?? 32,
+        sourcePath: checkpoint, sourceSha256: null, architecture: null, bits: dto.bits ?? 4, group: dto.group ?? null,
         contextLength: null, sizeBytes: null, baseUrl: null, apiKey: null, remoteModel: null,
         baseModel: dto.baseModel ?? null, parentModelId: dto.parentModelId ?? null, datasetVersion: dto.datasetVersion ?? null,
       },
@@ -153,7 +153,7 @@ export class ModelRegistryService {
     if (model.status !== 'importing') return { modelId, ref, status: model.status === 'ready' ? 'ready' : 'failed' };
     let manifest: ModelManifest;
     try {
-      manifest = await importModel(model.sourcePath!, model.folder!, { bits: model.bits as ImportBits, group: model.group ?? 32, overwrite: true }, (e) => {
+      manifest = await importModel(model.sourcePath!, model.folder!, { bits: model.bits as ImportBits, group: model.group ?? undefined, overwrite: true }, (e) => {
         const share = e.total > 0 ? e.done / e.total : 1;
         const percent = e.stage === 'hash' ? 10 * share : e.stage === 'layers' ? 10 + 85 * share : e.stage === 'tokenizer' ? 97 : 100;
         void context.progress(Math.round(percent), `${e.stage} ${e.done}/${e.total}`);
@@ -228,8 +228,10 @@ export class ModelRegistryService {
   }
 }
 
-function manifestFacts(manifest: ModelManifest, folder: string): Pick<NewModel, 'sourcePath' | 'sourceSha256' | 'architecture' | 'contextLength' | 'sizeBytes'> {
+function manifestFacts(manifest: ModelManifest, folder: string): Pick<NewModel, 'sourcePath' | 'sourceSha256' | 'architecture' | 'contextLength' | 'sizeBytes' | 'group'> {
   return {
+    // The group the quantizer used: the caller's, or its default for the width (null for float models).
+    group: manifest.weights.group,
     sourcePath: manifest.source.path,
     sourceSha256: manifest.source.sha256,
     architecture: manifest.architecture,

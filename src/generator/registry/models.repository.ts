@@ -118,11 +118,11 @@ export class ModelsRepository {
   }
 
   /** importing → ready, with what the import measured. Only an importing row changes. */
-  async markReady(id: string, facts: Pick<ModelRecord, 'sourceSha256' | 'architecture' | 'contextLength' | 'sizeBytes'>): Promise<ModelRecord | null> {
+  async markReady(id: string, facts: Pick<ModelRecord, 'sourceSha256' | 'architecture' | 'contextLength' | 'sizeBytes' | 'group'>): Promise<ModelRecord | null> {
     const rows = returned(await this.db.query(
-      `UPDATE models SET status = 'ready', error = NULL, source_sha256 = $2, architecture = $3, context_length = $4, size_bytes = $5, updated_at = now()
+      `UPDATE models SET status = 'ready', error = NULL, source_sha256 = $2, architecture = $3, context_length = $4, size_bytes = $5, group_size = $6, updated_at = now()
        WHERE id = $1 AND status = 'importing' RETURNING *`,
-      [id, facts.sourceSha256, facts.architecture, facts.contextLength, facts.sizeBytes],
+      [id, facts.sourceSha256, facts.architecture, facts.contextLength, facts.sizeBytes, facts.group],
     ));
     return rows[0] ? map(rows[0]) : null;
   }
