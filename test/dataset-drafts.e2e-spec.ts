@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { waitUntilReady } from './support/documents';
-import { bearer, startTestApp, TestApp } from './support/test-app';
+import { bearer, newKey, startTestApp, TestApp } from './support/test-app';
 
 jest.setTimeout(90_000);
 
@@ -130,7 +130,7 @@ describe('Q&A drafted from a document, reviewed into a dataset version', () => {
   });
 
   it('a viewer may read drafts but not start, edit or decide them', async () => {
-    const viewer = (await t.http().post('/api/keys').set(auth()).send({ name: 'reader', role: 'viewer' }).expect(201)).body.key;
+    const viewer = await newKey(t, 'viewer', 'reader');
     await t.http().get('/api/datasets/travel/drafts').set(bearer(viewer)).expect(200);
     await t.http().post('/api/datasets/travel/drafts').set(bearer(viewer)).send({ documentId }).expect(403);
     await t.http().post('/api/datasets/travel/drafts/approve').set(bearer(viewer)).send({ ids: [documentId] }).expect(403);

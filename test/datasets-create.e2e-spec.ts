@@ -1,5 +1,5 @@
 import { DatasetsService } from '../src/finetune/datasets';
-import { bearer, startTestApp, type TestApp } from './support/test-app';
+import { bearer, newKey, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(60_000);
 
@@ -10,9 +10,8 @@ describe('POST /api/datasets: an empty dataset at version 0', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const admin = t.adminKey!;
-    editor = (await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'curator', role: 'editor' }).expect(201)).body.key;
-    viewer = (await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'reader', role: 'viewer' }).expect(201)).body.key;
+    editor = await newKey(t, 'editor', 'curator');
+    viewer = await newKey(t, 'viewer', 'reader');
   });
   afterAll(async () => t?.close());
 

@@ -1,4 +1,4 @@
-import { bearer, startTestApp, type TestApp } from './support/test-app';
+import { bearer, newKey, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(60_000);
 
@@ -27,9 +27,8 @@ describe('POST /api/prompts/preview: renders an unsaved template source', () => 
 
   beforeAll(async () => {
     t = await startTestApp();
-    const admin = t.adminKey!;
-    editor = (await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'prompt editor', role: 'editor' }).expect(201)).body.key;
-    viewer = (await t.http().post('/api/keys').set(bearer(admin)).send({ name: 'reader', role: 'viewer' }).expect(201)).body.key;
+    editor = await newKey(t, 'editor', 'prompt editor');
+    viewer = await newKey(t, 'viewer', 'reader');
   });
   afterAll(async () => t?.close());
 

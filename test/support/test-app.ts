@@ -42,3 +42,9 @@ export async function startTestApp(env: Record<string, string> = {}, dataDir?: s
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** A new API key of that role, made with the first admin key; returns the key itself. */
+export async function newKey(t: TestApp, role: 'admin' | 'editor' | 'viewer', name: string = role, knowledgeBaseIds?: string[]): Promise<string> {
+  const res = await t.http().post('/api/keys').set(bearer(t.adminKey!)).send({ name, role, ...(knowledgeBaseIds ? { knowledgeBaseIds } : {}) }).expect(201);
+  return res.body.key as string;
+}
