@@ -26,6 +26,8 @@ describe('admin console served by the app', () => {
       expect(res.text).toContain(`<script src="/${bundle}">`);
       expect(res.headers['cache-control']).toBe('no-cache');
     }
+    // The root is the console's address for any client, not only browsers.
+    expect((await t.http().get('/').set('Accept', '*/*').expect(200)).text).toContain(`<script src="/${bundle}">`);
   });
 
   it('serves the hashed bundle as immutable JavaScript', async () => {

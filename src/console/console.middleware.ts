@@ -9,8 +9,9 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Zhiku</title>
 <p>管理控制台尚未构建。请运行 <code>npm run build:web</code>（或 <code>npm run build</code>）后刷新。</p>`;
 
 /**
- * Serves the built console: a file under web/dist when the path names one, otherwise index.html
- * for page loads (GET that accepts text/html), so that /kb/123 reloads into the single-page app.
+ * Serves the built console: a file under web/dist when the path names one, index.html at `/` (the
+ * console's address, whatever the client accepts: `curl localhost:3000/` shows what is there), and
+ * index.html for other page loads (GET that accepts text/html), so that /kb/123 reloads into the app.
  * Anything else, and every API path, goes on to Nest and its JSON answers.
  */
 @Injectable()
@@ -29,7 +30,8 @@ export class ConsoleMiddleware implements NestMiddleware {
       res.sendFile(file, { headers: { 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' } }, (err) => err && next(err));
       return;
     }
-    if (!req.accepts('html') || !(req.headers.accept ?? '').includes('text/html')) return next();
+    const pageLoad = req.accepts('html') && (req.headers.accept ?? '').includes('text/html');
+    if (req.path !== '/' && !pageLoad) return next();
     res.sendFile(path.join(this.root, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }, (err) => err && next(err));
   }
 
