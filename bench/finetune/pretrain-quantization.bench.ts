@@ -23,40 +23,33 @@ import { holdOut, readCorpus } from '../../src/finetune/training/pretrain/corpus
 import { pretrain } from '../../src/finetune/training/pretrain/pretrain';
 import { importModel, type ImportBits } from '../../src/moe/import/import-model';
 import { openModel } from '../../src/moe/runtime/open-model';
+import { numberFlag, textFlag } from '../bench-args';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-function text(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 async function main(): Promise<void> {
-  const textDir = path.resolve(text('text', path.resolve(__dirname, '../../..', 'shared/data/qa')));
-  const work = path.resolve(text('work', '/tmp/zhiku-pretrain-demo'));
-  const given = text('checkpoint', '');
+  const textDir = path.resolve(textFlag('text', path.resolve(__dirname, '../../..', 'shared/data/qa')));
+  const work = path.resolve(textFlag('work', '/tmp/zhiku-pretrain-demo'));
+  const given = textFlag('checkpoint', '');
   const checkpoint = given ? path.resolve(given) : path.join(work, 'checkpoint');
   if (!given) fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   const heldOutFraction = 0.1;
-  const steps = flag('steps', 600);
+  const steps = numberFlag('steps', 600);
   const result = given ? null : await pretrain({
     arch: 'mixtral', textDir, outDir: checkpoint, steps, heldOutFraction,
-    layers: flag('layers', 4), hidden: flag('hidden', 192), intermediate: flag('intermediate', 384), experts: flag('experts', 8),
-    topK: flag('top-k', 2), heads: flag('heads', 6), kvHeads: flag('kv-heads', 2), vocab: flag('vocab', 2048),
-    seqLen: flag('seq', 128), batch: flag('batch', 8), lr: flag('lr', 3e-3), seed: 1,
+    layers: numberFlag('layers', 4), hidden: numberFlag('hidden', 192), intermediate: numberFlag('intermediate', 384), experts: numberFlag('experts', 8),
+    topK: numberFlag('top-k', 2), heads: numberFlag('heads', 6), kvHeads: numberFlag('kv-heads', 2), vocab: numberFlag('vocab', 2048),
+    seqLen: numberFlag('seq', 128), batch: numberFlag('batch', 8), lr: numberFlag('lr', 3e-3), seed: 1,
     onStep: (r) => (r.step % 25 === 0 || r.step === steps - 1) && console.error(`step ${r.step + 1}: loss ${r.loss.toFixed(3)} aux ${r.auxLoss?.toFixed(3)} lr ${r.lr.toExponential(2)}`),
   });
   if (result) console.log(JSON.stringify(result));
 
   // The same held-out documents pretrain() scored, cut to a size perplexity runs through quickly.
   const evalFile = path.join(work, 'held-out.txt');
-  const heldOut = holdOut(readCorpus(textDir), heldOutFraction).heldOut.join('\n\n').slice(0, flag('eval-chars', 40000));
+  const heldOut = holdOut(readCorpus(textDir), heldOutFraction).heldOut.join('\n\n').slice(0, numberFlag('eval-chars', 40000));
   fs.writeFileSync(evalFile, heldOut);
   const rows: Array<{ bits: ImportBits; averageBits: number; perplexity: number; tokens: number; onnxMb: number; seconds: number }> = [];
-  const window = flag('window', flag('seq', 128));
+  const window = numberFlag('window', numberFlag('seq', 128));
   for (const bits of [32, 8, 4, 3, 2] as ImportBits[]) {
     const dir = path.join(work, `int${bits}`);
     fs.rmSync(dir, { recursive: true, force: true });

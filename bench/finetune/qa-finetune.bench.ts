@@ -24,15 +24,8 @@ import { runLoraLoop, validationLoss } from '../../src/finetune/runs/lora-run.lo
 import { resolveRunParams } from '../../src/finetune/runs/run-params';
 import { buildSftExamples, initLoraParameters, LoraStepRunner, pretrain } from '../../src/finetune/training';
 import { ChatTemplate, openCheckpoint, Tokenizer } from '../../src/moe';
+import { numberFlag, textFlag } from '../bench-args';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-function text(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 const SETS = ['cmrc2018', 'rgb_zh', 'rgb_en'] as const;
 type SetName = (typeof SETS)[number];
@@ -55,15 +48,15 @@ function qaRecords(qaDir: string, set: SetName): StoredRecord[] {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const qaDir = path.resolve(text('qa', path.resolve(__dirname, '../../..', 'shared/data/qa')));
-  const work = path.resolve(text('work', '/tmp/zhiku-qa-demo'));
-  const given = text('checkpoint', '');
+  const qaDir = path.resolve(textFlag('qa', path.resolve(__dirname, '../../..', 'shared/data/qa')));
+  const work = path.resolve(textFlag('work', '/tmp/zhiku-qa-demo'));
+  const given = textFlag('checkpoint', '');
   fs.mkdirSync(work, { recursive: true });
   let base = given ? path.resolve(given) : path.join(work, 'pretrained');
   let pretrained = null;
   if (!given) {
     fs.rmSync(base, { recursive: true, force: true });
-    const steps = flag('pretrain-steps', 400);
+    const steps = numberFlag('pretrain-steps', 400);
     pretrained = await pretrain({
       arch: 'mixtral', textDir: qaDir, outDir: base, steps, layers: 2, hidden: 128, intermediate: 256, experts: 8, topK: 2, heads: 4, kvHeads: 2,
       vocab: 2048, seqLen: 128, batch: 8, lr: 3e-3, seed: 1,
@@ -77,7 +70,7 @@ async function main(): Promise<void> {
   const train = records.filter((r) => r.split === 'train');
   const heldOut = records.filter((r) => r.split === 'validation');
   const params = resolveRunParams({
-    rank: flag('rank', 16), steps: flag('steps', 150), batchSize: flag('batch', 8), seqLen: flag('seq', 128), learningRate: flag('lr', 2e-3),
+    rank: numberFlag('rank', 16), steps: numberFlag('steps', 150), batchSize: numberFlag('batch', 8), seqLen: numberFlag('seq', 128), learningRate: numberFlag('lr', 2e-3),
     warmupSteps: 10, evalEvery: 25, checkpointEvery: 1_000_000, seed: 1,
   });
   const checkpoint = openCheckpoint(base);
@@ -112,7 +105,7 @@ async function main(): Promise<void> {
   await runner.dispose();
 
   const report = await evaluateRun({
-    baseCheckpoint: base, mergedCheckpoint: merged, validation: heldOut, samples: heldOut.length, maxNewTokens: flag('max-new', 24),
+    baseCheckpoint: base, mergedCheckpoint: merged, validation: heldOut, samples: heldOut.length, maxNewTokens: numberFlag('max-new', 24),
     valLossBefore: loss.all.before, valLossAfter: loss.all.after, workDir: work, signal: new AbortController().signal,
   });
   const setOf = new Map(heldOut.map((r) => [r.id, r.tags[0]]));

@@ -20,29 +20,22 @@ import type { GradientEngine } from '../../src/finetune/training/engine/lora.tra
 import { IGNORE_INDEX } from '../../src/finetune/training/graph/training-losses';
 import { initLoraParameters, LORA_TARGETS, loraParameters, seededRandom } from '../../src/finetune/training/lora/lora.options';
 import { TfjsLoraReference } from '../../src/finetune/training/reference/lora-reference.tfjs';
+import { numberFlag, textFlag } from '../bench-args';
 
 type Engine = 'ort-dense' | 'ort-sparse' | 'tfjs';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-function text(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 const shape = {
-  layers: flag('layers', 2),
-  hidden: flag('hidden', 256),
-  intermediate: flag('intermediate', 512),
-  experts: flag('experts', 8),
-  topK: flag('top-k', 2),
-  heads: flag('heads', 8),
-  kvHeads: flag('kv-heads', 2),
-  vocab: flag('vocab', 4096),
+  layers: numberFlag('layers', 2),
+  hidden: numberFlag('hidden', 256),
+  intermediate: numberFlag('intermediate', 512),
+  experts: numberFlag('experts', 8),
+  topK: numberFlag('top-k', 2),
+  heads: numberFlag('heads', 8),
+  kvHeads: numberFlag('kv-heads', 2),
+  vocab: numberFlag('vocab', 4096),
 };
-const [batch, seqLen, rank] = [flag('batch', 4), flag('seq', 64), flag('rank', 8)];
+const [batch, seqLen, rank] = [numberFlag('batch', 4), numberFlag('seq', 64), numberFlag('rank', 8)];
 
 interface EngineResult {
   engine: Engine;
@@ -72,13 +65,13 @@ async function measure(dir: string, engine: Engine): Promise<EngineResult> {
     close = () => ref.dispose();
   } else {
     const runner = await LoraStepRunner.create(ckpt.config, ckpt.weights, { lora, batch, seqLen, experts: engine === 'ort-dense' ? 'dense' : 'sparse' }, {
-      optimization: text('optimization', 'all') as 'all',
+      optimization: textFlag('optimization', 'all') as 'all',
     });
     run = runner;
     close = () => runner.dispose();
   }
   const buildMs = performance.now() - t0;
-  const steps = engine === 'tfjs' ? flag('tfjs-steps', 1) : flag('steps', 3);
+  const steps = engine === 'tfjs' ? numberFlag('tfjs-steps', 1) : numberFlag('steps', 3);
   const stepMs: number[] = [];
   let loss = 0;
   let gradChecksum = 0;
@@ -97,8 +90,8 @@ async function measure(dir: string, engine: Engine): Promise<EngineResult> {
 }
 
 async function main(): Promise<void> {
-  const child = text('child', '');
-  const dir = text('dir', '');
+  const child = textFlag('child', '');
+  const dir = textFlag('dir', '');
   if (child) {
     console.log(JSON.stringify(await measure(dir, child as Engine)));
     return;
@@ -110,7 +103,7 @@ async function main(): Promise<void> {
     const perLayer = 2 * c.hiddenSize * c.numHeads * c.headDim + 2 * c.hiddenSize * c.numKvHeads * c.headDim + c.hiddenSize * c.moe.numExperts + 3 * c.moe.numExperts * c.hiddenSize * c.moe.intermediateSize;
     const total = c.numLayers * perLayer + 2 * c.vocabSize * c.hiddenSize;
     console.log(`model: ${(total / 1e6).toFixed(1)} M parameters (${JSON.stringify(shape)}); batch ${batch} × ${seqLen} tokens, LoRA rank ${rank} on q,k,v,o,gate,up,down`);
-    const engines = text('engines', 'ort-dense,ort-sparse,tfjs').split(',') as Engine[];
+    const engines = textFlag('engines', 'ort-dense,ort-sparse,tfjs').split(',') as Engine[];
     const results: EngineResult[] = [];
     for (const engine of engines) {
       const out = execFileSync(process.execPath, [__filename, ...process.argv.slice(2), '--child', engine, '--dir', work], { encoding: 'utf8', maxBuffer: 1 << 24 });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openCheckpoint } from '../../../moe/checkpoint/checkpoint.loader';
 import { MoeError } from '../../../moe/moe.errors';
-import { createRandomCheckpoint, type RandomArchitecture } from '../../../moe/random/random-checkpoint';
+import { createRandomCheckpoint, type RandomCheckpointOptions } from '../../../moe/random/random-checkpoint';
 import { Tokenizer } from '../../../moe/tokenizer/tokenizer';
 import { LoraStepRunner, type TrainingBatch } from '../engine/lora-step.runner';
 import { LoraTrainer, type StepRecord } from '../engine/lora.trainer';
@@ -14,20 +14,14 @@ import { holdOut, readCorpus } from './corpus';
 import { trainCorpusTokenizer } from './corpus-tokenizer';
 import { writeHfCheckpoint } from './hf-checkpoint.writer';
 
-export interface PretrainOptions {
-  arch: RandomArchitecture;
+/** The model's shape as random checkpoints take it (arch, layers, hidden, experts, …, seed). */
+type ModelShape = Pick<RandomCheckpointOptions, 'arch' | 'layers' | 'hidden' | 'intermediate' | 'experts' | 'topK' | 'heads' | 'kvHeads' | 'seed'>;
+
+export interface PretrainOptions extends ModelShape {
   /** Folder of .txt / .md documents (searched recursively). */
   textDir: string;
   /** The Hugging Face folder to write; must not exist or be empty. */
   outDir: string;
-  layers?: number;
-  hidden?: number;
-  /** Intermediate size of each expert (and of shared experts). */
-  intermediate?: number;
-  experts?: number;
-  topK?: number;
-  heads?: number;
-  kvHeads?: number;
   /** Tokenizer vocabulary, bytes and specials included (smaller when the corpus cannot fill it). */
   vocab?: number;
   steps?: number;
@@ -35,7 +29,6 @@ export interface PretrainOptions {
   batch?: number;
   /** Peak learning rate of the cosine schedule (10% linear warm-up). */
   lr?: number;
-  seed?: number;
   /** Share of documents held out to measure the loss before and after (default 0.1). */
   heldOutFraction?: number;
   routerAuxLossCoef?: number;
