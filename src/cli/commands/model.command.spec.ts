@@ -80,7 +80,7 @@ describe('zhiku model', () => {
 
   it('benchmarks prefill and decode beside the measured bandwidth', async () => {
     const out = JSON.parse(await zhiku('bench', model, '--prompt-tokens', '16', '--decode-tokens', '4', '--threads', '1', '--json'));
-    for (const key of ['decode_tokens_per_s', 'prefill_tokens_per_s', 'bytes_per_decode_token', 'measured_bandwidth_gb_s', 'bandwidth_limit_tokens_per_s', 'peak_rss_mb', 'decode_cpu_ms_per_token']) {
+    for (const key of ['decode_tokens_per_s', 'prefill_tokens_per_s', 'bytes_per_decode_token', 'measured_bandwidth_gb_s', 'bandwidth_limit_tokens_per_s', 'peak_rss_mb', 'decode_cpu_ms_per_token', 'decode_from_start_tokens_per_s']) {
       expect(out[key]).toBeGreaterThan(0);
     }
   });

@@ -157,7 +157,8 @@ export function registerModelCommand(program: Command): void {
         bandwidthThreads: sessionOptions(flags).intraOpThreads,
       });
       print(flags, r, [
-        `decode  ${r.decode_tokens_per_s} tok/s (bandwidth limit ${r.bandwidth_limit_tokens_per_s} tok/s, ${(100 * r.bandwidth_efficiency).toFixed(0)}%)`,
+        `decode  ${r.decode_tokens_per_s} tok/s after the prompt (bandwidth limit ${r.bandwidth_limit_tokens_per_s} tok/s, ${(100 * r.bandwidth_efficiency).toFixed(0)}%), ` +
+          `${r.decode_from_start_tokens_per_s} tok/s from an empty cache`,
         `prefill ${r.prefill_tokens_per_s} tok/s (${r.prompt_tokens}-token prompt)`,
         `${(r.bytes_per_decode_token / 1e6).toFixed(1)} MB read per token, ${r.measured_bandwidth_gb_s} GB/s measured, peak RSS ${r.peak_rss_mb} MB`,
       ].join('\n'));
