@@ -15,6 +15,12 @@ describe('text normalisation', () => {
     expect(normalizeText('a\u0003b\u200bc')).toBe('abc');
   });
 
+  it('maps CJK supplement radicals, which NFKC leaves alone, to the ideographs they stand for', () => {
+    // As the XMind/Skia export in mineru__introduction.pdf writes 常见, 骨架, 长度, 卤代烃.
+    expect(normalizeText('常⻅物质 分子⻣架 碳链⻓度 ⻧代烃 键⻆')).toBe('常见物质 分子骨架 碳链长度 卤代烃 键角');
+    expect(normalizeText('⺠⻔⻢')).toBe('民门马');
+  });
+
   it('removes the spaces OCR leaves between Chinese characters only', () => {
     expect(removeCjkSpaces('我 是 中 国 人 and you')).toBe('我是中国人 and you');
   });

@@ -1,3 +1,5 @@
+import { unifyCjkRadicals } from './cjk-radicals';
+
 const CJK_CHAR = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\u3000-\\u303f\\uff00-\\uffef';
 const CJK = new RegExp(`[${CJK_CHAR}]`, 'u');
 const CJK_SPACE = new RegExp(`(?<=[${CJK_CHAR}])[ \\t\\u00a0]+(?=[${CJK_CHAR}])`, 'gu');
@@ -7,10 +9,11 @@ const NFKC_RUNS = /[^\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2026]
 
 /**
  * NFKC so that Kangxi radicals (⽤ U+2F64), CJK compatibility ideographs and full-width Latin
- * letters and digits become the characters users type; control characters are dropped.
+ * letters and digits become the characters users type, supplement radicals (⻅ U+2EC5) likewise;
+ * control characters are dropped.
  */
 export function normalizeText(text: string): string {
-  return text
+  return unifyCjkRadicals(text)
     .replace(NFKC_RUNS, (run) => run.normalize('NFKC'))
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\ufeff]/g, '');
 }
