@@ -173,13 +173,14 @@ describe('documents over HTTP (knowledge bases, uploads, ingestion, chunks, acce
     expect(doc.error).toMatch(/^corrupt pdf file: /);
     await t.http().get('/health').expect(200);
 
-    // An original lost from FILES_DIR fails its re-ingest with a reason instead of retrying.
+    // An original lost from FILES_DIR fails its re-ingest with a reason instead of retrying; the
+    // document keeps its chunks (test/documents-reingest.e2e-spec.ts covers that in depth).
     const up2 = await t.http().post(`/api/knowledge-bases/${kbB}/documents`).set(auth()).attach('files', Buffer.from('# 标题\n\n正文。\n'), 'note.md').expect(201);
     const note = await settled(up2.body.documents[0].id);
     expect(note.status).toBe('ready');
     fs.rmSync(storedFile(note.sha256 as string));
     await t.http().post(`/api/documents/${note.id}/reingest`).set(auth()).send({}).expect(202);
-    expect(await settled(note.id)).toMatchObject({ status: 'failed', errorCode: 'missing_original', chunks: 0 });
+    expect(await settled(note.id)).toMatchObject({ status: 'ready', lastErrorCode: 'missing_original', chunks: note.chunks });
     await t.http().get(`/api/documents/${note.id}/file`).set(auth()).expect(404);
   });
 

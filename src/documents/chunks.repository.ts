@@ -81,7 +81,7 @@ export class ChunksRepository {
       if (indexer) await indexer.index(m, kb, documentId, chunks, prepared);
       await m.query(
         `UPDATE documents SET status = 'ready', progress = 100, progress_message = NULL, error = NULL, error_code = NULL,
-           format = $2, pages = $3, blocks = $4, characters = $5, warnings = $6::jsonb, parse_ms = $7, chunk_count = $8,
+           last_error = NULL, last_error_code = NULL, last_error_at = NULL, format = $2, pages = $3, blocks = $4, characters = $5, warnings = $6::jsonb, parse_ms = $7, chunk_count = $8,
            ready_at = now(), updated_at = now()
          WHERE id = $1`,
         [documentId, summary.format, summary.pages, summary.blocks, summary.characters, JSON.stringify(summary.warnings), summary.parseMs, chunks.length],

@@ -22,6 +22,8 @@ export interface IngestOutcome {
   ocrPages: number;
   ms: number;
   error: string | null;
+  /** A failed re-ingest of a ready document: it stayed ready, searchable with its previous chunks. */
+  previousKept: boolean;
 }
 
 export interface IngestControl {
@@ -34,7 +36,8 @@ export interface IngestControl {
  * The ingestion pipeline of one stored document: read the original → parse → chunk → (prepare the
  * index) → one transaction that swaps the chunks in and marks the document ready. An IngestionError
  * fails this document alone, with the library's reader-facing message; any other error fails it
- * too and is rethrown so the job is retried.
+ * too and is rethrown so the job is retried. A document that was ready stays ready on failure, its
+ * previous chunks untouched, and shows the failure as lastError.
  */
 @Injectable()
 export class DocumentIngestionService implements OnModuleDestroy {
@@ -112,6 +115,7 @@ export class DocumentIngestionService implements OnModuleDestroy {
       ocrPages: 0,
       ms: 0,
       error: null,
+      previousKept: false,
     };
     if (!doc) return outcome;
     const step = async (status: DocumentStatus, percent: number, message: string): Promise<boolean> => {
@@ -170,7 +174,10 @@ export class DocumentIngestionService implements OnModuleDestroy {
         : control.signal?.aborted
           ? 'ingestion was cancelled or interrupted; re-ingest the document to try again'
           : `ingestion failed: ${(error as Error)?.message ?? String(error)}`;
-      await this.documents.fail(documentId, message, ingestion ? error.code : 'internal', parsed?.metadata.format ?? null, this.indexer);
+      const kept = await this.documents.fail(documentId, message, ingestion ? error.code : 'internal', parsed?.metadata.format ?? null, this.indexer);
+      // Deleted meanwhile (its original may have gone with it): nothing to record, nothing to retry.
+      if (kept === 'gone') return { ...outcome, status: 'deleted', ms: Date.now() - started };
+      outcome.previousKept = kept === 'kept';
       if (!ingestion) {
         this.logger.error({ msg: 'document ingestion failed', documentId, error: message }, (error as Error)?.stack);
         throw error;

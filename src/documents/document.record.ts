@@ -17,6 +17,13 @@ export interface DocumentRecord {
   /** The reader-facing reason a failed document failed (the IngestionError's message). */
   error: string | null;
   errorCode: string | null;
+  /**
+   * Why the most recent ingestion failed, until one succeeds. A re-ingest of a ready document that
+   * fails leaves it ready with its previous chunks: this is where the failure shows.
+   */
+  lastError: string | null;
+  lastErrorCode: string | null;
+  lastErrorAt: Date | null;
   pages: number | null;
   blocks: number | null;
   chunkCount: number;

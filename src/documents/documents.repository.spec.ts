@@ -1,6 +1,6 @@
 import { mapDocumentRow } from './documents.repository';
 
-const row = (status: string, jobStatus: string | null, jobError: string | null = null) =>
+const row = (status: string, jobStatus: string | null, jobError: string | null = null, readyAt: Date | null = null) =>
   ({
     id: 'd',
     knowledge_base_id: 'k',
@@ -14,6 +14,9 @@ const row = (status: string, jobStatus: string | null, jobError: string | null =
     progress_message: 'parsing',
     error: null,
     error_code: null,
+    last_error: null,
+    last_error_code: null,
+    last_error_at: null,
     pages: null,
     blocks: null,
     chunk_count: 0,
@@ -23,9 +26,10 @@ const row = (status: string, jobStatus: string | null, jobError: string | null =
     job_id: 'j',
     created_at: new Date(0),
     updated_at: new Date(0),
-    ready_at: null,
+    ready_at: readyAt,
     job_status: jobStatus,
     job_error: jobError,
+    job_finished_at: new Date(5000),
   }) as Parameters<typeof mapDocumentRow>[0];
 
 describe('mapDocumentRow', () => {
@@ -39,6 +43,22 @@ describe('mapDocumentRow', () => {
       sizeBytes: 12,
     });
     expect(mapDocumentRow(row('queued', 'cancelled'))).toMatchObject({ status: 'failed', error: 'ingestion was cancelled' });
+  });
+
+  it('reads a re-ingest of a ready document whose job was given up on as ready again, the failure as lastError', () => {
+    const doc = mapDocumentRow({ ...row('parsing', 'failed', 'interrupted', new Date(1000)), chunk_count: 7 });
+    expect(doc).toMatchObject({
+      status: 'ready',
+      progress: 100,
+      progressMessage: null,
+      error: null,
+      errorCode: null,
+      chunkCount: 7,
+      lastError: 'ingestion did not finish: interrupted',
+      lastErrorCode: 'job_failed',
+      lastErrorAt: new Date(5000),
+    });
+    expect(mapDocumentRow(row('queued', 'cancelled', null, new Date(1000)))).toMatchObject({ status: 'ready', lastError: 'ingestion was cancelled', lastErrorCode: 'job_cancelled' });
   });
 
   it('leaves documents alone while their job is alive, and settled documents whatever the job says', () => {

@@ -18,6 +18,9 @@ interface Row {
   progress_message: string | null;
   error: string | null;
   error_code: string | null;
+  last_error: string | null;
+  last_error_code: string | null;
+  last_error_at: Date | null;
   pages: number | null;
   blocks: number | null;
   chunk_count: number;
@@ -30,14 +33,17 @@ interface Row {
   ready_at: Date | null;
   job_status?: string | null;
   job_error?: string | null;
+  job_finished_at?: Date | null;
 }
 
 /**
  * A document with its job's state: a job the queue gave up on (the process running it died on its
  * last attempt) or that was cancelled before the handler could record anything leaves the row in
- * flight; read through the job, such a document is failed, and can be re-ingested.
+ * flight; read through the job, such a document is failed (or, when an earlier ingestion made it
+ * ready, ready again with its previous chunks and the failure as lastError), and can be re-ingested.
  */
-const SELECT = `SELECT d.*, j.status AS job_status, j.error AS job_error FROM documents d LEFT JOIN jobs j ON j.id = d.job_id`;
+const SELECT = `SELECT d.*, j.status AS job_status, j.error AS job_error, j.finished_at AS job_finished_at
+  FROM documents d LEFT JOIN jobs j ON j.id = d.job_id`;
 /** Advisory-lock namespace of stored files (the lock key is a hash of this plus the SHA-256). */
 const FILE_LOCK = 'zhiku.file:';
 const IN_FLIGHT: readonly string[] = ['queued', 'parsing', 'embedding'];
@@ -57,6 +63,9 @@ export function mapDocumentRow(r: Row): DocumentRecord {
     progressMessage: r.progress_message,
     error: r.error,
     errorCode: r.error_code,
+    lastError: r.last_error,
+    lastErrorCode: r.last_error_code,
+    lastErrorAt: r.last_error_at ? new Date(r.last_error_at) : null,
     pages: r.pages,
     blocks: r.blocks,
     chunkCount: r.chunk_count,
@@ -70,7 +79,10 @@ export function mapDocumentRow(r: Row): DocumentRecord {
   };
   if (!abandoned) return record;
   const error = r.job_status === 'cancelled' ? 'ingestion was cancelled' : `ingestion did not finish: ${r.job_error ?? 'its job failed'}`;
-  return { ...record, status: 'failed', progressMessage: null, error, errorCode: `job_${r.job_status}` };
+  const failure = { lastError: error, lastErrorCode: `job_${r.job_status}`, lastErrorAt: r.job_finished_at ? new Date(r.job_finished_at) : record.updatedAt };
+  // Its chunks were never touched (only a successful ingestion replaces them): the previous version stands.
+  if (record.readyAt) return { ...record, ...failure, status: 'ready', progress: 100, progressMessage: null };
+  return { ...record, ...failure, status: 'failed', progressMessage: null, error, errorCode: failure.lastErrorCode };
 }
 
 export interface NewDocument {
@@ -141,20 +153,32 @@ export class DocumentsRepository {
   }
 
   /**
-   * Fails a document in one transaction: its chunks and index entries go (a document has chunks only
-   * when its last ingestion succeeded), the reason stays for the reader.
+   * Records a failed ingestion. A document that was ready keeps its chunks, index entries and
+   * summary and is ready again: a failed re-ingest (a wrong password, a lost original, a parser
+   * regression) must not take a document that answered questions out of search. One that never
+   * was ready is failed, in one transaction with the removal of anything half-written. Either way
+   * the reason stays as lastError until an ingestion succeeds. Returns what became of it.
    */
-  async fail(id: string, error: string, code: string, format: string | null, indexer: ChunkIndexer | null): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const found: unknown[] = await m.query(`SELECT id FROM documents WHERE id = $1 FOR UPDATE`, [id]);
-      if (!found.length) return;
+  async fail(id: string, error: string, code: string, format: string | null, indexer: ChunkIndexer | null): Promise<'kept' | 'failed' | 'gone'> {
+    return this.db.transaction(async (m) => {
+      const found: Array<{ ready_at: Date | null }> = await m.query(`SELECT ready_at FROM documents WHERE id = $1 FOR UPDATE`, [id]);
+      if (!found.length) return 'gone';
+      if (found[0].ready_at) {
+        await m.query(
+          `UPDATE documents SET status = 'ready', progress = 100, progress_message = NULL, error = NULL, error_code = NULL,
+             last_error = $2, last_error_code = $3::varchar, last_error_at = now(), updated_at = now() WHERE id = $1`,
+          [id, error, code],
+        );
+        return 'kept';
+      }
       if (indexer) await indexer.remove(m, id);
       await m.query(`DELETE FROM chunks WHERE document_id = $1`, [id]);
       await m.query(
-        `UPDATE documents SET status = 'failed', error = $2, error_code = $3, format = coalesce($4, format), chunk_count = 0,
-           progress_message = NULL, ready_at = NULL, updated_at = now() WHERE id = $1`,
+        `UPDATE documents SET status = 'failed', error = $2::text, error_code = $3::varchar, format = coalesce($4, format), chunk_count = 0,
+           last_error = $2::text, last_error_code = $3::varchar, last_error_at = now(), progress_message = NULL, updated_at = now() WHERE id = $1`,
         [id, error, code, format],
       );
+      return 'failed';
     });
   }
 

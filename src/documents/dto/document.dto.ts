@@ -14,8 +14,17 @@ export class DocumentDto {
   @ApiProperty({ enum: DOCUMENT_STATUSES }) status!: DocumentStatus;
   @ApiProperty({ description: '0-100' }) progress!: number;
   @ApiPropertyOptional({ nullable: true }) progressMessage!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'why ingestion failed, e.g. "encrypted: password required"' }) error!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'while status is failed: why, e.g. "encrypted: password required"' }) error!: string | null;
   @ApiPropertyOptional({ nullable: true }) errorCode!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'why the most recent ingestion failed, kept until one succeeds; a ready document with lastError is still searchable with the chunks of its previous ingestion',
+  })
+  lastError!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'machine-readable code of lastError (encrypted, corrupt, missing_original, internal, job_cancelled, ...)' })
+  lastErrorCode!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'when that ingestion failed' }) lastErrorAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) pages!: number | null;
   @ApiPropertyOptional({ nullable: true }) blocks!: number | null;
   @ApiProperty() chunks!: number;
@@ -95,6 +104,9 @@ export function mapDocument(d: DocumentRecord): DocumentDto {
     progressMessage: d.progressMessage,
     error: d.error,
     errorCode: d.errorCode,
+    lastError: d.lastError,
+    lastErrorCode: d.lastErrorCode,
+    lastErrorAt: d.lastErrorAt?.toISOString() ?? null,
     pages: d.pages,
     blocks: d.blocks,
     chunks: d.chunkCount,
