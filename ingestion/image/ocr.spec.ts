@@ -127,6 +127,23 @@ describe('OCR (tesseract.js, chi_sim+eng from node_modules)', () => {
     expect(doc.blocks.every((b) => b.kind === 'ocr_line' && b.provenance.source === 'ocr')).toBe(true);
   }, 60_000);
 
+  it('keeps a short but sound text layer when OCR reads the same words (with its own errors)', async () => {
+    // The layer says "Hello World"; OCR of the render reads "Hello Vaorld", one character longer.
+    const hello = await parse(readDoc('pdf/pdfminer__aes-256-r6.pdf'), 'hello.pdf', { ocr, password: 'usersecret' });
+    expect(hello.blocks.map((b) => b.text)).toEqual(['Hello World']);
+    expect(hello.metadata.ocrPages).toEqual([]);
+  }, 60_000);
+
+  it('OCRs a page whose ToUnicode map sends many glyphs to one character', async () => {
+    // pdfjs__issue4061's layer reads 轉轉︰針針針針針針針針針針針針: the file's own CMap is wrong.
+    const hk = await parse(readDoc('pdf/pdfjs__issue4061.pdf'), 'hk.pdf', { ocr });
+    expect(hk.metadata.ocrPages).toEqual([1]);
+    expect(hk.metadata.warnings).toContain('page 1: text layer is garbage, read by OCR');
+    const text = hk.blocks.map((b) => b.text).join('');
+    expect(text).not.toMatch(/針針/);
+    expect(text).toMatch(/安全/);
+  }, 60_000);
+
   it('OCRs a scanned PDF without a text layer within the OCR page budget', async () => {
     const doc = await parse(readDoc('pdf/mineru__small_ocr.pdf'), 'scan.pdf', { ocr, limits: { maxOcrPages: 1 } });
     expect(doc.metadata.pages).toBe(8);

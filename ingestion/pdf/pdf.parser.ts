@@ -46,7 +46,7 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
         const lines = await ocrPage(pdf, n, text, verdict, options, ocr, ocrPages.length, warnings);
         const layerChars = page.elements.reduce((sum, e) => sum + e.text.length, 0);
         const ocrChars = lines?.reduce((sum, l) => sum + l.text.length, 0) ?? 0;
-        if (lines && ocrChars > layerChars) {
+        if (lines && ocrWins(layerChars, ocrChars)) {
           page.elements = [];
           page.ocrLines = lines;
           ocrPages.push(n);
@@ -67,6 +67,16 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
   } finally {
     await pdf.close();
   }
+}
+
+/**
+ * A sparse but sound text layer ("Hello World", a one-line heading) is exact, while OCR of the
+ * same words adds a stray character or two ("Hello Vaorld"): OCR replaces the layer only when it
+ * reads clearly more, i.e. text the layer does not have (a scan under a stamp or a date).
+ */
+export function ocrWins(layerChars: number, ocrChars: number): boolean {
+  if (layerChars === 0) return ocrChars > 0;
+  return ocrChars >= layerChars * 2 + 8;
 }
 
 async function ocrPage(

@@ -22,6 +22,7 @@ export function judgeTextLayer(text: string): TextLayerVerdict {
   if (bad / chars.length > 0.05) return 'garbage';
   if (letters >= 20 && latin1 / letters > 0.25) return 'garbage';
   if (letters >= 40 && implausibleLatinWords(text) > 0.4) return 'garbage';
+  if (letters >= 8 && repeatedLetters(chars) / letters > 0.3) return 'garbage';
   if (chars.length < 20) return 'sparse';
   return 'ok';
 }
@@ -32,4 +33,23 @@ function implausibleLatinWords(text: string): number {
   if (words.length < 8) return 0;
   const odd = words.filter((w) => /\p{L}\d+\p{L}/u.test(w) || /\p{Ll}\p{Lu}\p{Ll}|\p{Lu}{2,}\p{Ll}+\p{Lu}/u.test(w)).length;
   return odd / words.length;
+}
+
+/**
+ * Letters standing in runs of four or more of the same letter ("針針針針針針"): a ToUnicode map
+ * that sends many glyphs to one code point (pdfjs__issue4061's CMap maps 12 glyphs to 針). No
+ * language writes many such runs; "www" and "哈哈哈" stay under four.
+ */
+function repeatedLetters(chars: string[]): number {
+  let repeated = 0;
+  let run = 1;
+  for (let i = 1; i <= chars.length; i++) {
+    if (i < chars.length && chars[i] === chars[i - 1]) {
+      run++;
+      continue;
+    }
+    if (run >= 4 && /\p{L}/u.test(chars[i - 1])) repeated += run;
+    run = 1;
+  }
+  return repeated;
 }
