@@ -43,6 +43,14 @@ export interface AppConfig {
   /** Days an audit event is kept before it is pruned. */
   auditRetentionDays: number;
   /**
+   * 64 hex characters (`openssl rand -hex 32`): the AES-256 key that seals secrets carried by jobs
+   * (passwords of encrypted uploads). Unset: generated once into `secretKeyFile`. Set it to the same
+   * value on every process when API and workers do not share DATA_DIR.
+   */
+  secretKey?: string;
+  /** Where the generated key is kept when ZHIKU_SECRET_KEY is unset (mode 0600). */
+  secretKeyFile: string;
+  /**
    * Folder of an ONNX text encoder (model.onnx + tokenizer.json + embedder.json) that new knowledge
    * bases embed with; undefined means the built-in hashed-features embedder (docs/retrieval.md).
    */
@@ -108,6 +116,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     logLevel: read<LogLevel>('LOG_LEVEL', 'info', (raw) => parseOneOf(raw, LOG_LEVELS)),
     metricsPublic: read('METRICS_PUBLIC', true, parseBoolean),
     auditRetentionDays: read('AUDIT_RETENTION_DAYS', 365, (raw) => parseInteger(raw, 1, 36_500)),
+    secretKey: read<string | undefined>('ZHIKU_SECRET_KEY', undefined, (raw) => {
+      if (!/^[0-9a-f]{64}$/i.test(raw.trim())) throw new Error('expected 64 hex characters (a 256-bit key, e.g. from `openssl rand -hex 32`)');
+      return raw.trim().toLowerCase();
+    }),
+    secretKeyFile: path.resolve(cwd, read('SECRET_KEY_FILE', path.join(dataDir, 'secret.key'), (raw) => raw)),
     retrievalEmbedderDir: read<string | undefined>('RETRIEVAL_EMBEDDER_DIR', undefined, (raw) => parseModelFolder(raw, cwd, 'embedder.json')),
     retrievalRerankerDir: read<string | undefined>('RETRIEVAL_RERANKER_DIR', undefined, (raw) => parseModelFolder(raw, cwd, 'reranker.json')),
     generatorConcurrency: read('GENERATOR_CONCURRENCY', 1, (raw) => parseInteger(raw, 1, 64)),

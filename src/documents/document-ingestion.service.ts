@@ -26,6 +26,9 @@ export interface IngestOutcome {
   previousKept: boolean;
 }
 
+/** The password of an encrypted file, or how to get it (unsealed only when the pipeline needs it, so a failure is the document's). */
+export type PasswordSource = string | (() => string) | undefined;
+
 export interface IngestControl {
   signal?: AbortSignal;
   /** Reported as the pipeline moves on (the job's progress, the CLI's bar). */
@@ -100,7 +103,7 @@ export class DocumentIngestionService implements OnModuleDestroy {
     };
   }
 
-  async ingest(documentId: string, password: string | undefined, control: IngestControl = {}): Promise<IngestOutcome> {
+  async ingest(documentId: string, passwordSource: PasswordSource, control: IngestControl = {}): Promise<IngestOutcome> {
     const started = Date.now();
     const doc = await this.documents.get(documentId, null);
     const outcome: IngestOutcome = {
@@ -126,6 +129,7 @@ export class DocumentIngestionService implements OnModuleDestroy {
     let parsed: ParsedDocument | undefined;
     try {
       if (!(await step('parsing', 5, 'parsing'))) return outcome;
+      const password = typeof passwordSource === 'function' ? passwordSource() : passwordSource;
       const bytes = await readFile(this.files.pathOf(doc.sha256)).catch((e: NodeJS.ErrnoException) => {
         // Retrying cannot bring a lost original back: fail the document with a reason, not the job.
         if (e.code === 'ENOENT') throw new MissingOriginalError(doc.sha256);

@@ -11,10 +11,12 @@ import { IngestDocumentHandler } from './ingest-document.handler';
 import { KnowledgeBasesController } from './knowledge-bases.controller';
 import { KnowledgeBasesRepository } from './knowledge-bases.repository';
 import { KnowledgeBasesService } from './knowledge-bases.service';
+import { SecretBox } from './secret-box';
 import { UploadFilesInterceptor } from './upload-files.interceptor';
 
 const PROVIDERS = [
   FileStore,
+  SecretBox,
   KnowledgeBasesRepository,
   DocumentsRepository,
   ChunksRepository,

@@ -14,6 +14,7 @@ import { mapChunk, mapDocument, type ChunkListDto, type DocumentDto, type Upload
 import { FileStore } from './file-store';
 import { isUuid } from './ids';
 import { KnowledgeBasesService } from './knowledge-bases.service';
+import { SecretBox } from './secret-box';
 
 /** A file received by the server (multer wrote it under FileStore.incomingDir). */
 export interface IncomingFile {
@@ -53,6 +54,7 @@ export class DocumentsService {
     private readonly chunks: ChunksRepository,
     private readonly files: FileStore,
     private readonly jobs: JobQueue,
+    private readonly secrets: SecretBox,
     @Optional() @Inject(CHUNK_INDEXER) private readonly indexer: ChunkIndexer | null = null,
   ) {}
 
@@ -145,9 +147,11 @@ export class DocumentsService {
     return this.documents.insertWithFile(doc, () => this.files.place(file.path, stored.sha256));
   }
 
+  /** The password travels sealed (the jobs ledger, Redis); the ledger drops it when the job ends. */
   private async enqueue(doc: DocumentRecord, password?: string): Promise<DocumentRecord> {
     await this.documents.queue(doc.id, null);
-    const job = await this.jobs.enqueue(JobName.IngestDocument, { documentId: doc.id, ...(password ? { password } : {}) }, INGEST_JOB);
+    const sealed = password ? { sealed: this.secrets.seal(password, doc.id) } : {};
+    const job = await this.jobs.enqueue(JobName.IngestDocument, { documentId: doc.id, ...sealed }, INGEST_JOB);
     await this.documents.setJob(doc.id, job.id);
     return (await this.documents.get(doc.id, null)) ?? doc;
   }

@@ -42,7 +42,8 @@ export interface DraftDatasetQaPayload {
 /** Payload type of each job, checked at enqueue time and handed to the handler. */
 export interface JobPayloads {
   [JobName.SystemDiagnostic]: DiagnosticJobPayload;
-  [JobName.IngestDocument]: { documentId: string; password?: string };
+  /** `sealed`: the upload's password sealed by the documents module (SEALED_PAYLOAD_KEY). */
+  [JobName.IngestDocument]: { documentId: string; sealed?: string };
   [JobName.ImportModel]: { modelId: string };
   [JobName.FinetuneRun]: { runId: string };
   [JobName.DraftDatasetQa]: DraftDatasetQaPayload;

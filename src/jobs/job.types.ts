@@ -5,6 +5,13 @@ export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancel
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
+/**
+ * A payload field for secrets the enqueuing feature sealed (e.g. the password of an encrypted
+ * upload): kept while the job may still run, removed from the ledger once it ends (completed,
+ * failed, cancelled). A retry from the jobs API therefore runs without it.
+ */
+export const SEALED_PAYLOAD_KEY = 'sealed';
+
 /** A row of the jobs table, as the rest of the app sees it. */
 export interface JobRecord {
   id: string;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobName } from './job-name.enum';
-import { JOB_STATUSES, JobRecord, JobStatus } from './job.types';
+import { JOB_STATUSES, JobRecord, JobStatus, SEALED_PAYLOAD_KEY } from './job.types';
 
 interface JobRow {
   id: string;
@@ -55,6 +55,9 @@ export function mapJobRow(row: JobRow): JobRecord {
 function updatedRows(raw: unknown): JobRow[] {
   return (Array.isArray(raw) && Array.isArray(raw[0]) ? raw[0] : raw) as JobRow[];
 }
+
+/** A job that ended keeps no secrets: its payload loses the sealed field (see SEALED_PAYLOAD_KEY). */
+const DROP_SEALED = `payload = payload - '${SEALED_PAYLOAD_KEY}'`;
 
 /** All SQL on the jobs table. Every state change is one statement guarded by the expected status. */
 @Injectable()
@@ -137,7 +140,7 @@ export class JobsRepository {
 
   async complete(id: string, result: unknown): Promise<void> {
     await this.db.query(
-      `UPDATE jobs SET status = 'completed', progress = 100, result = $2, error = NULL,
+      `UPDATE jobs SET status = 'completed', progress = 100, result = $2, error = NULL, ${DROP_SEALED},
               finished_at = now(), updated_at = now() WHERE id = $1 AND status = 'running'`,
       [id, JSON.stringify(result ?? null)],
     );
@@ -154,7 +157,7 @@ export class JobsRepository {
 
   async finish(id: string, status: 'failed' | 'cancelled', error: string): Promise<void> {
     await this.db.query(
-      `UPDATE jobs SET status = $2, error = $3, finished_at = now(), updated_at = now()
+      `UPDATE jobs SET status = $2, error = $3, ${DROP_SEALED}, finished_at = now(), updated_at = now()
        WHERE id = $1 AND status = 'running'`,
       [id, status, error],
     );
@@ -167,6 +170,7 @@ export class JobsRepository {
          status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
          finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
          error = CASE WHEN status = 'queued' THEN 'cancelled before it started' ELSE error END,
+         payload = CASE WHEN status = 'queued' THEN payload - '${SEALED_PAYLOAD_KEY}' ELSE payload END,
          cancel_requested = true, updated_at = now()
        WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
       [id],
@@ -203,7 +207,8 @@ export class JobsRepository {
          status = CASE WHEN attempts < max_attempts AND NOT cancel_requested THEN 'queued'
                        WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,
          error = $2, run_after = now(), updated_at = now(),
-         finished_at = CASE WHEN attempts < max_attempts AND NOT cancel_requested THEN NULL ELSE now() END
+         finished_at = CASE WHEN attempts < max_attempts AND NOT cancel_requested THEN NULL ELSE now() END,
+         payload = CASE WHEN attempts < max_attempts AND NOT cancel_requested THEN payload ELSE payload - '${SEALED_PAYLOAD_KEY}' END
        WHERE id = $1 AND status = 'running' RETURNING status`,
       [id, reason],
     );

@@ -95,7 +95,7 @@ async function ingestOne(
     }
     // The job handler itself, run here rather than queued: the CLI role consumes no jobs.
     const signal = new AbortController().signal;
-    const outcome = await handler.run({ documentId: document.id, ...(password ? { password } : {}) }, { signal, progress: async (_p, m) => onProgress(m ?? '') });
+    const outcome = await handler.runLocal(document.id, password, { signal, progress: async (_p, m) => onProgress(m ?? '') });
     const { format, pages, blocks, chunks, characters, error } = outcome;
     const status = outcome.status === 'ready' ? 'ready' : 'failed';
     return { ...base, documentId: document.id, status, duplicate, format, pages, blocks, chunks, characters, error, ms: Date.now() - started };
