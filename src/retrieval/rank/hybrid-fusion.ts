@@ -1,4 +1,4 @@
-import { expectedAnswerType, holdsAnswerOfType } from '../text/answer-type';
+import { answerDetector, expectedAnswerType } from '../text/answer-type';
 import { reciprocalRankFusion, type FusedItem } from './fusion';
 import type { FusionOptions } from './search-options';
 
@@ -7,8 +7,8 @@ export const DEFAULT_ANSWER_TYPE_WEIGHT = 1;
 
 /**
  * Hybrid ranking, shared by the database engine and the in-memory harness so both rank alike:
- * reciprocal rank fusion of the vector and lexical lists, plus, for a question that asks for a date
- * or an amount, a third list: the fused candidates that hold an answer of that kind, in fused order.
+ * reciprocal rank fusion of the vector and lexical lists, plus, for a question that asks for a date,
+ * an amount, a name, a place or an organisation, a third list: the fused candidates that hold an answer of that kind, in fused order.
  * Ranks in the result are [vector, lexical, answer type].
  */
 export function hybridFusion<K>(
@@ -26,6 +26,7 @@ export function hybridFusion<K>(
   const type = expectedAnswerType(query);
   const weight = fusion.answerTypeWeight ?? DEFAULT_ANSWER_TYPE_WEIGHT;
   if (!type || weight <= 0) return fused;
-  const typed = fused.filter((f) => holdsAnswerOfType(type, textOf(f.key), query)).map((f) => f.key);
+  const holdsAnswer = answerDetector(type, query);
+  const typed = fused.filter((f) => holdsAnswer(textOf(f.key))).map((f) => f.key);
   return reciprocalRankFusion([...lists, { items: typed, weight }], fusion.rrfK);
 }

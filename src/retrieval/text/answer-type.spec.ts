@@ -11,9 +11,24 @@ describe('answer types of questions and passages', () => {
     expect(expectedAnswerType('How much did the museum cost?')).toBe('amount');
     expect(expectedAnswerType('公司去年营收多少')).toBe('amount');
     expect(expectedAnswerType('Who designed the bridge?')).toBe('name');
-    expect(expectedAnswerType('Where is the bridge?')).toBeNull();
-    expect(expectedAnswerType('谁设计了这座桥')).toBeNull(); // Chinese names have no pattern
+    expect(expectedAnswerType('Where is the bridge?')).toBeNull(); // English places look like any other name
     expect(expectedAnswerType('bridge maintenance schedule')).toBeNull();
+  });
+
+  it('reads Chinese who, where and which-organisation questions, dates and amounts first', () => {
+    expect(expectedAnswerType('谁设计了这座桥')).toBe('name');
+    expect(expectedAnswerType('电影《四海》的导演是谁')).toBe('name');
+    expect(expectedAnswerType('哪位球员获得了金牌？')).toBe('name');
+    expect(expectedAnswerType('2023年世界人工智能大会在哪举办')).toBe('place');
+    expect(expectedAnswerType('MU5735航班坠毁地点在哪里')).toBe('place');
+    expect(expectedAnswerType('赫哲语在什么地方比较通行？')).toBe('place');
+    expect(expectedAnswerType('哪个国家主办了2022年的“中国旅游文化周”？')).toBe('place');
+    expect(expectedAnswerType('列卡度·华斯迪是哪国人？')).toBe('place');
+    expect(expectedAnswerType('苹果M1芯片首席设计师去了哪家公司')).toBe('organization');
+    expect(expectedAnswerType('2008年度香港小姐竞选是由哪个单位举行的？')).toBe('organization');
+    expect(expectedAnswerType('范白虎在哪一年割据藤州自立？')).toBe('date'); // 在哪 + 一年 asks for a year
+    expect(expectedAnswerType('谁在2022年赢得了多少票')).toBe('amount');
+    expect(expectedAnswerType('美国最高法院推翻了哪个堕胎判例')).toBeNull();
   });
 
   it('finds dates but not a leading dateline', () => {
@@ -39,6 +54,31 @@ describe('answer types of questions and passages', () => {
     expect(holdsAnswerOfType('name', 'The Harbour Bridge is a steel arch. In March the paint was renewed.', q)).toBe(false);
   });
 
+  it('finds a Chinese person the question does not name, by part-of-speech tags (real jieba)', () => {
+    const q = '电影《四海》的导演是谁';
+    expect(holdsAnswerOfType('name', '电影《四海》由韩寒执导，刘昊然、刘浩存主演。', q)).toBe(true);
+    expect(holdsAnswerOfType('name', '《四海》是一部公路喜剧电影，讲述了一对年轻人的故事。', q)).toBe(false);
+    expect(holdsAnswerOfType('name', '安东尼·阿尔巴内斯宣誓就任澳大利亚总理。', '澳大利亚第31任总理是谁')).toBe(true);
+    // Named in the question already: not an answer.
+    expect(holdsAnswerOfType('name', '陈冬担任指令长。', '陈冬在神舟十四号上的职务由谁任命')).toBe(false);
+    expect(holdsAnswerOfType('name', '陈冬担任指令长，刘洋和蔡旭哲是乘组成员。', '陈冬在神舟十四号上的职务由谁任命')).toBe(true);
+    // A place is not a person.
+    expect(holdsAnswerOfType('name', '比赛在北京和天津举行。', '谁获得了金牌')).toBe(false);
+  });
+
+  it('finds a Chinese place or organisation the question does not name', () => {
+    const where = 'MU5735航班坠毁地点在哪里';
+    expect(holdsAnswerOfType('place', '东航MU5735航班在广西梧州市藤县坠毁。', where)).toBe(true);
+    expect(holdsAnswerOfType('place', '东航MU5735航班坠毁事故的调查仍在进行。', where)).toBe(false);
+    expect(holdsAnswerOfType('place', '上海是中国的经济中心。', '上海在哪里')).toBe(true); // 中国 is new
+    expect(holdsAnswerOfType('place', '上海的夜景很美。', '上海在哪里')).toBe(false);
+    const which = '2008年度香港小姐竞选是由哪个单位举行的？';
+    expect(holdsAnswerOfType('organization', '2008年度香港小姐竞选由电视广播有限公司主办。', which)).toBe(true);
+    expect(holdsAnswerOfType('organization', '2008年度香港小姐竞选于八月举行。', which)).toBe(false);
+    // English text never holds a Chinese proper noun.
+    expect(holdsAnswerOfType('place', 'The flight crashed in the mountains.', where)).toBe(false);
+  });
+
   it('hybrid fusion ranks candidates holding the asked-for kind up, and changes nothing for other questions', () => {
     const text: Record<string, string> = {
       a: 'The bridge is a city landmark and a popular walk.',
@@ -50,5 +90,17 @@ describe('answer types of questions and passages', () => {
     expect(hybridFusion('When did the bridge open?', v, l, (k) => text[k]).map((f) => f.key)).toEqual(['b', 'a', 'c']);
     expect(hybridFusion('When did the bridge open?', v, l, (k) => text[k], { answerTypeWeight: 0 }).map((f) => f.key)).toEqual(['a', 'c', 'b']);
     expect(hybridFusion('bridge tolls', v, l, (k) => text[k]).map((f) => f.key)).toEqual(['a', 'c', 'b']);
+  });
+
+  it('hybrid fusion ranks up the Chinese passage that names someone for a 谁 question', () => {
+    const text: Record<string, string> = {
+      a: '冰上舞剧《踏冰逐梦》主演动漫形象设计作品征集全面开启。',
+      b: '花滑运动世界冠军张丹、张昊领衔主演冰上舞剧《踏冰逐梦》。',
+      c: '冰上舞剧《踏冰逐梦》以花样滑冰为主要表演形式。',
+    };
+    const v = ['a', 'b', 'c'];
+    const l = ['a', 'b', 'c'];
+    expect(hybridFusion('《踏冰逐梦》的主演是谁', v, l, (k) => text[k]).map((f) => f.key)).toEqual(['b', 'a', 'c']);
+    expect(hybridFusion('《踏冰逐梦》的主演是谁', v, l, (k) => text[k], { answerTypeWeight: 0 }).map((f) => f.key)).toEqual(['a', 'b', 'c']);
   });
 });

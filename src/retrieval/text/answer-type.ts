@@ -1,4 +1,5 @@
 import { porterStem } from './porter-stemmer';
+import { chineseProperNouns, type ProperNounKind } from './proper-nouns';
 
 /**
  * What kind of answer a question asks for, and whether a passage holds one. Retrieval for questions
@@ -8,11 +9,13 @@ import { porterStem } from './porter-stemmer';
  * likely to answer; hybrid search ranks such passages up by one more list in its fusion.
  *
  * Deliberately coarse: dates and amounts have unambiguous surface forms in English and Chinese; a
- * person or organisation asked for by "who" is recognised in English only (a run of capitalised
- * words that the question does not already contain). Chinese names and "where" answers have no
- * shape a pattern can tell from any other noun, so those questions get no extra list.
+ * person or organisation asked for by "who" is, in English, a run of capitalised words that the
+ * question does not already contain. Chinese names, places and organisations have no surface form,
+ * so for Chinese who/where/which-company questions jieba's part-of-speech tags find them
+ * (`proper-nouns.ts`). English "where" gets no list: places are capitalised like every other name,
+ * and on rgb_en the passages that lack the answer name other places just as often (docs/retrieval.md).
  */
-export type AnswerType = 'date' | 'amount' | 'name';
+export type AnswerType = 'date' | 'amount' | 'name' | 'place' | 'organization';
 
 const DATE_QUESTION_EN = /\bwhen\b|\b(?:what|which)\s+(?:year|date|day|month)\b|\b(?:date|dates)\b|\bhow long ago\b/i;
 const DATE_QUESTION_ZH = /什么时候|何时|哪一?年|哪一?天|哪个月|几月|几号|日期|时间/;
@@ -20,12 +23,19 @@ const AMOUNT_QUESTION_EN = /\bhow\s+(?:much|many)\b|\b(?:revenue|revenues|price|
 const AMOUNT_QUESTION_ZH = /多少|几[个名人次辆家座]|数量|营收|收入|销量|产量|票房|金额|人数|增长了?多少|增速|比例/;
 
 const NAME_QUESTION_EN = /^\s*(?:who|whom|whose)\b|\b(?:who|whom)\s+(?:is|was|were|are|won|wins|did|does|has|had)\b/i;
+// Read after the date test, so 在哪一年 is a date question, not a place question.
+const ORGANIZATION_QUESTION_ZH = /哪家|哪[个一所]?(?:公司|机构|单位|组织|企业|学校|大学|银行)/;
+const PLACE_QUESTION_ZH = /哪里|哪儿|什么地方|何处|何地|在哪|哪[个一]?(?:国家?|座?城市|省|地区|地方)/;
+const NAME_QUESTION_ZH = /谁|哪一?位/;
 
 export function expectedAnswerType(question: string): AnswerType | null {
   const q = question.normalize('NFKC');
   if (DATE_QUESTION_EN.test(q) || DATE_QUESTION_ZH.test(q)) return 'date';
   if (AMOUNT_QUESTION_EN.test(q) || AMOUNT_QUESTION_ZH.test(q)) return 'amount';
   if (NAME_QUESTION_EN.test(q)) return 'name';
+  if (ORGANIZATION_QUESTION_ZH.test(q)) return 'organization';
+  if (PLACE_QUESTION_ZH.test(q)) return 'place';
+  if (NAME_QUESTION_ZH.test(q)) return 'name';
   return null;
 }
 
@@ -81,10 +91,41 @@ function holdsNewName(passage: string, question: string): boolean {
   return false;
 }
 
+/** Which kinds of Chinese proper noun answer each type. */
+const PROPER_NOUN_KINDS: Partial<Record<AnswerType, readonly ProperNounKind[]>> = {
+  name: ['person'],
+  place: ['place'],
+  organization: ['organization'],
+};
+
+const HAN = /\p{Script=Han}/u;
+
+/** A Chinese proper noun of one of `kinds` that the question does not already contain. */
+function holdsNewProperNoun(passage: string, question: string, kinds: readonly ProperNounKind[]): boolean {
+  if (!HAN.test(passage)) return false;
+  return chineseProperNouns(passage).some((n) => kinds.includes(n.kind) && !question.includes(n.word));
+}
+
+/**
+ * A test for passages holding an answer of `type` to `question`; made once per question so that
+ * work on the question is not repeated for each of its candidates.
+ */
+export function answerDetector(type: AnswerType, question = ''): (passage: string) => boolean {
+  const q = question.normalize('NFKC');
+  const kinds = PROPER_NOUN_KINDS[type];
+  if (type === 'amount') return (passage) => new RegExp(AMOUNT.source, AMOUNT.flags).test(passage.normalize('NFKC'));
+  if (type === 'date') {
+    return (passage) => {
+      for (const m of passage.normalize('NFKC').matchAll(new RegExp(DATE.source, DATE.flags))) if (m.index! >= DATELINE_CHARS) return true;
+      return false;
+    };
+  }
+  return (passage) => {
+    const text = passage.normalize('NFKC');
+    return (type === 'name' && holdsNewName(text, q)) || (kinds !== undefined && holdsNewProperNoun(text, q, kinds));
+  };
+}
+
 export function holdsAnswerOfType(type: AnswerType, passage: string, question = ''): boolean {
-  const text = passage.normalize('NFKC');
-  if (type === 'name') return holdsNewName(text, question.normalize('NFKC'));
-  if (type === 'amount') return new RegExp(AMOUNT.source, AMOUNT.flags).test(text);
-  for (const m of text.matchAll(new RegExp(DATE.source, DATE.flags))) if (m.index! >= DATELINE_CHARS) return true;
-  return false;
+  return answerDetector(type, question)(passage);
 }

@@ -40,3 +40,17 @@ export function jiebaIdf(): ReadonlyMap<string, number> {
   idfTable = table;
   return table;
 }
+
+/** A word with its ICTCLAS part-of-speech tag (nr person, ns place, nt organisation, x unknown to the dictionary). */
+export interface TaggedWord {
+  word: string;
+  tag: string;
+}
+
+/**
+ * Precise-mode words with part-of-speech tags, HMM on. jieba-rs tags a word the HMM found (one the
+ * dictionary lacks, which is what most personal names are) as `x`, like punctuation.
+ */
+export function tagWords(text: string): TaggedWord[] {
+  return segmenter().tag(text, true);
+}
