@@ -78,6 +78,12 @@ describe('zhiku ingest', () => {
     expect(lines.find((l) => l.includes('broken.pdf'))).toMatch(/^failed .*broken\.pdf {2}error: corrupt pdf file: /);
   });
 
+  it('--password opens an encrypted PDF in the process itself', async () => {
+    const run = await zhiku('--data', dataDir, 'ingest', path.join(DATA, 'pdf', 'pdfminer__aes-256-r6.pdf'), '--kb', 'locked', '--password', 'usersecret', '--json');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.out) as { files: FileResult[] }).files[0]).toMatchObject({ status: 'ready', error: null });
+  });
+
   it('exit 2 for a path that does not exist', async () => {
     const run = await zhiku('--data', dataDir, 'ingest', path.join(folder, 'nope'));
     expect(run).toMatchObject({ code: 2, out: '' });
