@@ -11,7 +11,9 @@ describe('answer types of questions and passages', () => {
     expect(expectedAnswerType('How much did the museum cost?')).toBe('amount');
     expect(expectedAnswerType('公司去年营收多少')).toBe('amount');
     expect(expectedAnswerType('Who designed the bridge?')).toBe('name');
-    expect(expectedAnswerType('Where is the bridge?')).toBeNull(); // English places look like any other name
+    expect(expectedAnswerType('Where is the bridge?')).toBe('place');
+    expect(expectedAnswerType('Super Bowl 2021 location')).toBe('place');
+    expect(expectedAnswerType('Which country won the most medals?')).toBeNull(); // a country as the winner, not a place
     expect(expectedAnswerType('bridge maintenance schedule')).toBeNull();
   });
 
@@ -52,6 +54,14 @@ describe('answer types of questions and passages', () => {
     const q = 'Who designed the Harbour Bridge?';
     expect(holdsAnswerOfType('name', 'The arch was designed by John Bradfield and built by Dorman Long.', q)).toBe(true);
     expect(holdsAnswerOfType('name', 'The Harbour Bridge is a steel arch. In March the paint was renewed.', q)).toBe(false);
+  });
+
+  it('finds an English place after in/at/near that the question does not name', () => {
+    const q = 'Super Bowl 2021 location';
+    expect(holdsAnswerOfType('place', 'Super Bowl 2021 will take place at Raymond James Stadium in Tampa, Florida.', q)).toBe(true);
+    expect(holdsAnswerOfType('place', 'Tickets for Super Bowl 2021 go on sale in February.', q)).toBe(false);
+    expect(holdsAnswerOfType('place', 'The halftime show of the Super Bowl drew 96 million viewers.', q)).toBe(false);
+    expect(holdsAnswerOfType('place', 'The bridge stands in Sydney.', 'Where is the bridge in Sydney?')).toBe(false);
   });
 
   it('finds a Chinese person the question does not name, by part-of-speech tags (real jieba)', () => {

@@ -12,8 +12,8 @@ import { chineseProperNouns, type ProperNounKind } from './proper-nouns';
  * person or organisation asked for by "who" is, in English, a run of capitalised words that the
  * question does not already contain. Chinese names, places and organisations have no surface form,
  * so for Chinese who/where/which-company questions jieba's part-of-speech tags find them
- * (`proper-nouns.ts`). English "where" gets no list: places are capitalised like every other name,
- * and on rgb_en the passages that lack the answer name other places just as often (docs/retrieval.md).
+ * (`proper-nouns.ts`). An English "where" answer is a capitalised name after in/at/near, a weak
+ * test (it takes "in Literature" for a place); measured on one rgb_en question only (docs/retrieval.md).
  */
 export type AnswerType = 'date' | 'amount' | 'name' | 'place' | 'organization';
 
@@ -28,11 +28,15 @@ const ORGANIZATION_QUESTION_ZH = /哪家|哪[个一所]?(?:公司|机构|单位|
 const PLACE_QUESTION_ZH = /哪里|哪儿|什么地方|何处|何地|在哪|哪[个一]?(?:国家?|座?城市|省|地区|地方)/;
 const NAME_QUESTION_ZH = /谁|哪一?位/;
 
+// Not "which country": that asks for a country as an actor ("which country won the most medals") as often as for a place.
+const PLACE_QUESTION_EN = /\bwhere\b|\blocation\b|\bvenue\b|\b(?:which|what)\s+(?:city|town|stadium)\b/i;
+
 export function expectedAnswerType(question: string): AnswerType | null {
   const q = question.normalize('NFKC');
   if (DATE_QUESTION_EN.test(q) || DATE_QUESTION_ZH.test(q)) return 'date';
   if (AMOUNT_QUESTION_EN.test(q) || AMOUNT_QUESTION_ZH.test(q)) return 'amount';
   if (NAME_QUESTION_EN.test(q)) return 'name';
+  if (PLACE_QUESTION_EN.test(q)) return 'place';
   if (ORGANIZATION_QUESTION_ZH.test(q)) return 'organization';
   if (PLACE_QUESTION_ZH.test(q)) return 'place';
   if (NAME_QUESTION_ZH.test(q)) return 'name';
@@ -91,6 +95,16 @@ function holdsNewName(passage: string, question: string): boolean {
   return false;
 }
 
+/** A capitalised name after a preposition of place ("in Tampa, Florida", "at Raymond James Stadium") that the question does not contain. */
+function holdsNewPlace(passage: string, question: string): boolean {
+  const asked = new Set((question.toLowerCase().match(/\p{L}+/gu) ?? []).map(porterStem));
+  for (const m of passage.matchAll(/\b(?:in|at|near)\s+(?:the\s+)?(\p{Lu}[\p{Ll}'’.-]+(?:,?\s+\p{Lu}[\p{Ll}'’.-]+)*)/gu)) {
+    const words = m[1].split(/[\s,]+/).map((w) => w.toLowerCase().replace(/['’.-].*$/, ''));
+    if (words.some((w) => !NOT_NAME.has(w) && !asked.has(porterStem(w)))) return true;
+  }
+  return false;
+}
+
 /** Which kinds of Chinese proper noun answer each type. */
 const PROPER_NOUN_KINDS: Partial<Record<AnswerType, readonly ProperNounKind[]>> = {
   name: ['person'],
@@ -122,7 +136,7 @@ export function answerDetector(type: AnswerType, question = ''): (passage: strin
   }
   return (passage) => {
     const text = passage.normalize('NFKC');
-    return (type === 'name' && holdsNewName(text, q)) || (kinds !== undefined && holdsNewProperNoun(text, q, kinds));
+    return (type === 'name' && holdsNewName(text, q)) || (type === 'place' && holdsNewPlace(text, q)) || (kinds !== undefined && holdsNewProperNoun(text, q, kinds));
   };
 }
 
