@@ -5,6 +5,7 @@ import { resolveOptions, type ParseOptions, type ResolvedOptions } from './core/
 import type { ParsedDocument } from './core/parsed-document';
 import type { OcrEngine } from './image/ocr-engine';
 import { checkZipLimits } from './core/zip-directory';
+import { verifyZipEntries } from './core/zip-integrity';
 import { parseImage } from './image/image.parser';
 import { parseDocx } from './office/docx.parser';
 import { decryptOoxml } from './office/ooxml-decrypt';
@@ -41,7 +42,10 @@ export async function parse(bytes: Uint8Array, filename: string, options: ParseO
     throw error;
   }
   const ocr = () => resolved.ocr ?? defaultOcrEngine();
-  if (detection.zipEntries) checkZipLimits(detection.zipEntries, resolved.limits.maxZipUncompressedBytes, resolved.limits.maxZipEntries);
+  if (detection.zipEntries) {
+    checkZipLimits(detection.zipEntries, resolved.limits.maxZipUncompressedBytes, resolved.limits.maxZipEntries);
+    verifyZipEntries(bytes, detection.zipEntries, detection.format);
+  }
   try {
     resolved.checkCancelled();
     const doc = await parseDetected(bytes, filename, detection, resolved, ocr);

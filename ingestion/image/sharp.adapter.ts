@@ -61,7 +61,9 @@ function openFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, lim
 
 async function readMetadata(bytes: Uint8Array, format: DocumentFormat) {
   try {
-    return await sharp(bytes).metadata();
+    // Reading the header decodes nothing; sharp's own pixel cap would turn a too-large image into a
+    // "could not be read" error, where our limit gives the user the size and the maximum.
+    return await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new CorruptDocumentError(format, `the image header could not be read: ${(error as Error).message}`, { cause: error });
   }

@@ -6,8 +6,13 @@ export function readWithSheetJs(bytes: Uint8Array): WorkbookRead {
   const workbook = XLSX.read(bytes, { type: 'array', cellDates: false, cellNF: true, cellFormula: true, cellHTML: false, dense: false });
   const date1904 = Boolean(workbook.Workbook?.WBProps?.date1904);
   const warnings: string[] = [];
-  const sheets: SheetGrid[] = workbook.SheetNames.map((name, index) => {
+  const sheets: SheetGrid[] = workbook.SheetNames.flatMap((name, index) => {
     const ws = workbook.Sheets[name];
+    // A damaged workbook can list a sheet whose part is missing: read the others.
+    if (!ws) {
+      warnings.push(`sheet "${name}" is listed but its part is missing; skipped`);
+      return [];
+    }
     const hidden = Boolean(workbook.Workbook?.Sheets?.[index]?.Hidden);
     const grid: SheetGrid = { name, hidden, cells: new Map(), merges: [] };
     for (const m of ws['!merges'] ?? []) grid.merges.push({ top: m.s.r + 1, left: m.s.c + 1, bottom: m.e.r + 1, right: m.e.c + 1 });

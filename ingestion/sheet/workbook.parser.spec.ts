@@ -4,6 +4,7 @@ import { EncryptedDocumentError, LimitExceededError } from '../core/ingestion.er
 import { readDoc } from '../testing/shared-data';
 import { encryptAgile } from '../testing/ooxml-encryptor';
 import { writeZip } from '../testing/zip-writer';
+import { readWithSheetJs } from './sheetjs.adapter';
 
 const rowsOf = (doc: { blocks: { kind: string; text: string }[] }) => doc.blocks.filter((b) => b.kind === 'table_row').map((b) => b.text);
 
@@ -104,6 +105,22 @@ describe('spreadsheets', () => {
     const error = await parse(bomb, 'bomb.xlsx', { limits: { maxZipUncompressedBytes: 4 * 1024 * 1024 } }).catch((e) => e);
     expect(error).toBeInstanceOf(LimitExceededError);
     expect(error.limit).toBe('zipUncompressedBytes');
+  });
+
+  it('SheetJS reads the sheets that are there when the workbook lists one whose part is missing', () => {
+    const ns = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const pkg = 'http://schemas.openxmlformats.org/package/2006/relationships';
+    const bytes = writeZip({
+      '[Content_Types].xml': '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+      '_rels/.rels': `<Relationships xmlns="${pkg}"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      'xl/workbook.xml': `<workbook xmlns="${ns}" xmlns:r="${rel}"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/><sheet name="Lost" sheetId="2" r:id="rId2"/></sheets></workbook>`,
+      'xl/_rels/workbook.xml.rels': `<Relationships xmlns="${pkg}"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`,
+      'xl/worksheets/sheet1.xml': `<worksheet xmlns="${ns}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>bolt</t></is></c><c r="B1"><v>7</v></c></row></sheetData></worksheet>`,
+    });
+    const read = readWithSheetJs(bytes);
+    expect(read.sheets.map((s) => s.name)).toEqual(['Data']);
+    expect(read.warnings).toEqual(['sheet "Lost" is listed but its part is missing; skipped']);
   });
 });
 
