@@ -15,6 +15,13 @@ describe('text normalisation', () => {
     expect(normalizeText('a\u0003b\u200bc')).toBe('abc');
   });
 
+  it('reads a full-width point, colon or slash between digits as ASCII, and keeps it elsewhere', () => {
+    // pdfjs__issue16063.pdf writes "0．75平方ミリメートル" and section numbers "1．1".
+    expect(normalizeText('公称断面積が0．75平方 1．1 绝缘')).toBe('公称断面積が0.75平方 1.1 绝缘');
+    expect(normalizeText('１０：３０ ２０２０／１／１')).toBe('10:30 2020/1/1');
+    expect(normalizeText('第三章．概述：见下／上')).toBe('第三章．概述：见下／上');
+  });
+
   it('maps CJK supplement radicals, which NFKC leaves alone, to the ideographs they stand for', () => {
     // As the XMind/Skia export in mineru__introduction.pdf writes 常见, 骨架, 长度, 卤代烃.
     expect(normalizeText('常⻅物质 分子⻣架 碳链⻓度 ⻧代烃 键⻆')).toBe('常见物质 分子骨架 碳链长度 卤代烃 键角');
