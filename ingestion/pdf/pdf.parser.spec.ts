@@ -157,4 +157,23 @@ describe('PDF structure details', () => {
     const bullets = doc.blocks.filter((b) => b.kind === 'list_item' && b.provenance.page === 2);
     expect(bullets.map((b) => b.text.split(' ').slice(0, 4).join(' '))).toEqual(['• We explain an', '• We explain how', '• We validate our']);
   });
+
+  it('reads text drawn twice over itself (fake bold) once, and keeps narrow glyphs set side by side', async () => {
+    const twice = (text: string, x: number, y: number, size = 11) => [
+      { text, x, y, size },
+      { text, x: x + 0.3, y: y + 0.2, size },
+    ];
+    const pdf = writePdf([
+      [
+        ...twice('Annual Report 2024', 72, 700, 18),
+        ...twice('Revenue grew by ten percent over the year.', 72, 660),
+        { text: 'l', x: 72, y: 620 },
+        { text: 'l', x: 74.5, y: 620 },
+        { text: 'Costs were flat.', x: 72, y: 600 },
+      ],
+    ]);
+    const doc = await parse(pdf, 'bold.pdf', noOcr);
+    expect(doc.blocks.map((b) => b.text)).toEqual(['Annual Report 2024', 'Revenue grew by ten percent over the year.', 'll', 'Costs were flat.']);
+    expect(doc.metadata.warnings).toContain('page 1: 2 text runs drawn twice over themselves (fake bold) dropped');
+  });
 });

@@ -4,6 +4,7 @@ import type { ParsedDocument } from '../core/parsed-document';
 import type { OcrEngine, OcrLine } from '../image/ocr-engine';
 import { normalizeText } from '../text/normalize-text';
 import { encodePng, isBlank, releaseCanvas } from './canvas.adapter';
+import { dropOverlappingDuplicates } from './overlapping-runs';
 import { dropPageFurniture, type LaidOutPage } from './page-furniture';
 import { toBlocks } from './pdf-headings';
 import { layoutLeaf } from './pdf-leaf';
@@ -38,6 +39,9 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
       // Judged before normalisation, which would strip the control characters that betray garbage.
       const verdict = judgeTextLayer(text.runs.map((r) => r.text).join(' '));
       for (const run of text.runs) run.text = normalizeText(run.text);
+      const before = text.runs.length;
+      text.runs = dropOverlappingDuplicates(text.runs);
+      if (text.runs.length < before) warnings.push(`page ${n}: ${before - text.runs.length} text runs drawn twice over themselves (fake bold) dropped`);
       const page: LaidOutPage = { page: n, width: text.width, height: text.height, elements: [] };
       if (verdict === 'ok' || verdict === 'sparse') {
         page.elements = xyCut(buildSegments(text.runs)).flatMap(layoutLeaf);
