@@ -39,9 +39,10 @@ describe('zhiku ask | write | eval answers', () => {
     expect(write.err).toMatch(/zhiku model import/);
   });
 
-  it('eval answers --json on a seeded sample of cmrc2018 (extractive)', async () => {
+  it('eval answers --json on a seeded sample of cmrc2018 (extractive), with --details per question', async () => {
     const qa = path.join(DATA, 'qa', 'cmrc2018');
-    const r = await zhiku('--data', data, 'eval', 'answers', '--qa', path.join(qa, 'questions.jsonl'), '--docs', path.join(qa, 'docs'), '--limit', '12', '--seed', '3', '--json');
+    const details = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhiku-eval-')), 'details.jsonl');
+    const r = await zhiku('--data', data, 'eval', 'answers', '--qa', path.join(qa, 'questions.jsonl'), '--docs', path.join(qa, 'docs'), '--limit', '12', '--seed', '3', '--json', '--details', details);
     // The error line is part of the expectation so a failure shows why.
     expect([r.code, r.code === 0 ? '' : r.err]).toEqual([0, '']);
     const report = JSON.parse(r.out);
@@ -49,6 +50,12 @@ describe('zhiku ask | write | eval answers', () => {
     expect(report).toMatchObject({ questions: 12, mode: 'extractive', cited: 1 });
     expect(report.contains).toBeGreaterThan(0.4);
     expect(report.citations_in_gold).toBeGreaterThan(0.7);
+    const lines = fs.readFileSync(details, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(12);
+    expect(Object.keys(lines[0])).toEqual(['question', 'gold', 'answer', 'mode', 'contains', 'refused', 'citedDocuments', 'goldDocuments']);
+    expect(lines.filter((l) => l.contains).length / 12).toBeCloseTo(report.contains, 5);
+    const unwritable = await zhiku('--data', data, 'eval', 'answers', '--qa', path.join(qa, 'questions.jsonl'), '--docs', path.join(qa, 'docs'), '--details', path.join(details, 'x', 'y.jsonl'));
+    expect([unwritable.code, unwritable.err]).toEqual([2, expect.stringContaining('cannot write --details file')]);
     const bad = await zhiku('--data', data, 'eval', 'answers', '--qa', PDF, '--docs', path.join(qa, 'docs'));
     expect(bad.code).toBe(2);
   });

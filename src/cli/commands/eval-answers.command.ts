@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AssistantService, TEMPLATE_REFUSALS } from '../../assistant';
-import { formatAnswerReport, summarise, type AnswerSample, type GoldItem } from '../../assistant/eval/answer-metrics';
+import { containsAny, formatAnswerReport, summarise, type AnswerSample, type GoldItem } from '../../assistant/eval/answer-metrics';
 import { UsageError } from '../cli-errors';
 import { printJson, withAppContext } from '../cli-context';
 import { createProgress } from '../progress';
@@ -15,6 +15,7 @@ interface EvalAnswersFlags {
   limit?: string;
   seed?: string;
   json?: boolean;
+  details?: string;
 }
 
 interface AnswerQuestion {
@@ -24,11 +25,13 @@ interface AnswerQuestion {
 }
 
 /**
- * `zhiku eval answers --qa FILE.jsonl --docs DIR [--model NAME] [--limit N --seed S] [--json]`:
+ * `zhiku eval answers --qa FILE.jsonl --docs DIR [--model NAME] [--limit N --seed S] [--details OUT.jsonl] [--json]`:
  * indexes DIR into a temporary knowledge base, asks every question through the assistant (the mode
  * a user would get: generative with --model or a registered default, else extractive) and prints
  * contains, contains_all, exact match, character F1, cited, citations_in_gold and refusals. The
- * temporary knowledge base is removed again; no conversation is stored.
+ * temporary knowledge base is removed again; no conversation is stored. --details writes one JSON line
+ * per question (question, gold, answer, whether it contains a gold answer, cited and gold documents),
+ * the file to read when a figure moves.
  */
 export function addEvalAnswersCommand(group: Command): void {
   group
@@ -40,6 +43,7 @@ export function addEvalAnswersCommand(group: Command): void {
     .option('--limit <n>', 'ask only n questions (a seeded sample)')
     .option('--seed <n>', 'seed of the --limit sample', '1')
     .option('--json', 'print the report as JSON')
+    .option('--details <file>', 'also write one JSON line per question (answer, contains, citations) to this file')
     .action(async (flags: EvalAnswersFlags, command: Command) => {
       let questions = await readQuestions(flags.qa);
       if (flags.limit !== undefined) {
@@ -47,6 +51,8 @@ export function addEvalAnswersCommand(group: Command): void {
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${flags.limit}`);
         questions = seededSample(questions, limit, Number(flags.seed) || 1);
       }
+      // A --details path that cannot be written fails now, not after the whole evaluation.
+      if (flags.details) await writeDetails(flags.details, []);
       const files = await listDocs(flags.docs);
       const report = await withAppContext(command, async (ctx) => {
         const assistant = ctx.get(AssistantService);
@@ -69,12 +75,22 @@ export function addEvalAnswersCommand(group: Command): void {
           }
           bar.finish();
           const answered = [...modes].filter((m) => m !== 'no-evidence');
-          return summarise(samples, answered.length ? answered.join('+') : 'no-evidence');
+          return { summary: summarise(samples, answered.length ? answered.join('+') : 'no-evidence'), samples: samples.map((s, i) => ({ question: questions[i].question, ...s })) };
         });
       });
-      if (flags.json) printJson(report);
-      else process.stdout.write(formatAnswerReport(report));
+      if (flags.details) await writeDetails(flags.details, report.samples);
+      if (flags.json) printJson(report.summary);
+      else process.stdout.write(formatAnswerReport(report.summary));
     });
+}
+
+async function writeDetails(file: string, samples: ReadonlyArray<AnswerSample & { question: string }>): Promise<void> {
+  const lines = samples.map((s) =>
+    JSON.stringify({ question: s.question, gold: s.gold, answer: s.answer, mode: s.mode, contains: containsAny(s.answer, s.gold), refused: s.refused, citedDocuments: s.citedDocuments, goldDocuments: s.goldDocs }),
+  );
+  await writeFile(file, lines.length ? `${lines.join('\n')}\n` : '').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write --details file ${file}: ${e.message}`);
+  });
 }
 
 /** The QA file keeps nested answer lists (sets of alternatives) for contains_all. */
