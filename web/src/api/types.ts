@@ -38,6 +38,10 @@ export interface DocumentView {
   progressMessage: string | null;
   error: string | null;
   errorCode: string | null;
+  /** The most recent ingestion's failure; on a ready document its previous chunks are still served. */
+  lastError?: string | null;
+  lastErrorCode?: string | null;
+  lastErrorAt?: string | null;
   pages: number | null;
   chunks: number;
   warnings: string[];

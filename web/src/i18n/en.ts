@@ -102,6 +102,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'doc.size': 'Size',
   'doc.added': 'Uploaded',
   'doc.warnings': '{n} parser notes',
+  'doc.lastFailed': 'Re-ingest failed {when}; the previous version is still searchable:',
   'doc.reingest': 'Re-ingest',
   'doc.confirmDelete': 'Delete document "{name}"?',
   'doc.passwordPrompt': 'This file is encrypted. Password:',

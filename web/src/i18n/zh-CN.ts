@@ -101,6 +101,7 @@ export const zhCN = {
   'doc.size': '大小',
   'doc.added': '上传时间',
   'doc.warnings': '{n} 条解析提示',
+  'doc.lastFailed': '重新解析失败（{when}），仍可检索上一版本：',
   'doc.reingest': '重新解析',
   'doc.confirmDelete': '删除文档「{name}」？',
   'doc.passwordPrompt': '此文件已加密，请输入密码：',

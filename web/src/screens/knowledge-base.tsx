@@ -16,6 +16,11 @@ export function DocumentStatus({ doc }: { doc: DocumentView }) {
       <Badge kind={doc.status}>{t(`doc.status.${doc.status}`)}</Badge>
       {working(doc) && <Progress value={doc.progress} label={doc.filename} />}
       {doc.status === 'failed' && <p class="small" style={{ color: 'var(--bad)' }}>{describeIngestionError(doc.errorCode, doc.error)}</p>}
+      {doc.status === 'ready' && doc.lastError && (
+        <p class="small" style={{ color: 'var(--warn)' }}>
+          {t('doc.lastFailed', { when: doc.lastErrorAt ? formatDate(doc.lastErrorAt) : '' })} {describeIngestionError(doc.lastErrorCode ?? null, doc.lastError)}
+        </p>
+      )}
     </div>
   );
 }
@@ -33,7 +38,7 @@ export function KnowledgeBaseScreen({ params, me }: ScreenProps) {
       if (!confirm(t('doc.confirmDelete', { name: doc.filename }))) return;
       await api('DELETE', `/api/documents/${doc.id}`);
     } else {
-      const password = doc.errorCode === 'encrypted' ? (prompt(t('doc.passwordPrompt')) ?? undefined) : undefined;
+      const password = (doc.errorCode ?? doc.lastErrorCode) === 'encrypted' ? (prompt(t('doc.passwordPrompt')) ?? undefined) : undefined;
       await post(`/api/documents/${doc.id}/reingest`, password ? { password } : {});
     }
     await docs.reload();
