@@ -1,6 +1,15 @@
 import ExcelJS from 'exceljs';
 import { dateToIso, formatNumber, parseRange, setCell, type SheetGrid, type WorkbookRead } from './sheet-grid';
 
+/**
+ * exceljs keeps its built-in number formats in one table, where ids 27-36 and 50-58 (the date and
+ * time formats Excel localises for Chinese, Japanese and Korean) have one code per locale and no
+ * default: a cell styled with one of them lost its format and showed its serial number (43831.04).
+ * Giving those ids their zh-cn code lets dates be recognised; they are written as ISO anyway.
+ */
+const builtInFormats = require('exceljs/lib/xlsx/defaultnumformats') as Record<string, { f?: string; 'zh-cn'?: string }>;
+for (const entry of Object.values(builtInFormats)) if (!entry.f && entry['zh-cn']) entry.f = entry['zh-cn'];
+
 /** Reads an xlsx with exceljs; throws whatever exceljs throws (the caller falls back). */
 export async function readWithExcelJs(bytes: Uint8Array): Promise<WorkbookRead> {
   const workbook = new ExcelJS.Workbook();

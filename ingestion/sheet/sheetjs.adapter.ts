@@ -1,5 +1,5 @@
 import * as XLSX from 'xlsx';
-import { formatNumber, setCell, type SheetGrid, type WorkbookRead } from './sheet-grid';
+import { formatNumber, serialToIso, setCell, type SheetGrid, type WorkbookRead } from './sheet-grid';
 
 /** Reads xlsx (when exceljs cannot) and legacy xls with SheetJS, touching only the stored cells. */
 export function readWithSheetJs(bytes: Uint8Array): WorkbookRead {
@@ -35,6 +35,9 @@ export function readWithSheetJs(bytes: Uint8Array): WorkbookRead {
 function cellText(cell: XLSX.CellObject, date1904: boolean): string {
   switch (cell.t) {
     case 'n':
+      // SheetJS leaves `z` unset for Excel's localised built-in date formats (ids 27-36, 50-58) yet
+      // renders them as dates: its rendering is then the only sign that the number is a date.
+      if (cell.z === undefined && typeof cell.w === 'string' && /\d[/:]\d/.test(cell.w)) return serialToIso(cell.v as number, date1904);
       return formatNumber(cell.v as number, typeof cell.z === 'string' ? cell.z : undefined, date1904);
     case 'b':
       return cell.v ? 'TRUE' : 'FALSE';

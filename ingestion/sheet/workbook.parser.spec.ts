@@ -54,6 +54,15 @@ describe('spreadsheets', () => {
     expect(rowsOf(dates)[1]).toContain('number: 111.11%');
   });
 
+  it("reads Excel's localised built-in date formats (ids 27-36, 50-58) as dates in both engines", async () => {
+    // Rows 8-10 and 23-25 of dataformat.xlsx use ids 31, 57, 58, 32, 55, 56: their serials showed before.
+    const dates = await parse(readDoc('xlsx/easyexcel__dataformat.xlsx'), 'dates.xlsx');
+    const rows = rowsOf(dates).slice(0, 27);
+    expect(rows.filter((r) => !r.startsWith('date: 2020-01-01T01:01:01; '))).toEqual([]);
+    const sheet = readWithSheetJs(readDoc('xlsx/easyexcel__dataformat.xlsx')).sheets[0];
+    for (const row of [8, 9, 10, 23, 24, 25]) expect(sheet.cells.get(row)?.get(1)).toBe('2020-01-01T01:01:01');
+  });
+
   it('reads every sheet and flags hidden ones', async () => {
     const doc = await parse(readDoc('xlsx/mineru__xlsx_01.xlsx'), 'wps.xlsx');
     const sheets = doc.blocks.filter((b) => b.kind === 'heading' && b.level === 1);
