@@ -22,6 +22,12 @@ describe('text normalisation', () => {
     expect(normalizeText('第三章．概述：见下／上')).toBe('第三章．概述：见下／上');
   });
 
+  it('shortens table-of-contents leader dots to one ellipsis, and keeps a real ellipsis', () => {
+    expect(normalizeText('关于红军作战的原则⋯⋯⋯⋯⋯⋯⋯⋯ 1')).toBe('关于红军作战的原则… 1');
+    expect(normalizeText('Introduction ........ 3')).toBe('Introduction … 3');
+    expect(normalizeText('他说……好吧... 1.5')).toBe('他说……好吧... 1.5');
+  });
+
   it('maps CJK supplement radicals, which NFKC leaves alone, to the ideographs they stand for', () => {
     // As the XMind/Skia export in mineru__introduction.pdf writes 常见, 骨架, 长度, 卤代烃.
     expect(normalizeText('常⻅物质 分子⻣架 碳链⻓度 ⻧代烃 键⻆')).toBe('常见物质 分子骨架 碳链长度 卤代烃 键角');

@@ -6,6 +6,9 @@ const CJK_SPACE = new RegExp(`(?<=[${CJK_CHAR}])[ \\t\\u00a0]+(?=[${CJK_CHAR}])`
 // Full-width punctuation and the ellipsis are left as they are: NFKC would turn "，" into "," and
 // "…" into "...", which changes how Chinese reads and hides its sentence boundaries.
 const NFKC_RUNS = /[^\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2026]+/g;
+// Table-of-contents leaders ("原则⋯⋯⋯⋯⋯ 1", "Introduction ........ 3") carry no words but cost
+// tokens and split sentences: a run of four or more becomes one ellipsis.
+const LEADER_DOTS = /([.·⋯…‥])\1{3,}/g;
 const DIGIT_PUNCTUATION = /(?<=[0-9])[\uff0e\uff1a\uff0f](?=[0-9])/g;
 
 /**
@@ -19,6 +22,7 @@ export function normalizeText(text: string): string {
     // Between digits a full-width point, colon or slash is a decimal point, a time or a date
     // ("0．75", "10：30", "2020／1／1"), typed and searched as ASCII.
     .replace(DIGIT_PUNCTUATION, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
+    .replace(LEADER_DOTS, '…')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\ufeff]/g, '');
 }
 
