@@ -8,6 +8,9 @@ describe('ingestion public entry', () => {
       'EncryptedDocumentError',
       'IngestionError',
       'LimitExceededError',
+      'NoPagesError',
+      'PAGED_FORMATS',
+      'PageOutOfRangeError',
       'ParseCancelledError',
       'TesseractOcrEngine',
       'UnsupportedFormatError',
@@ -17,6 +20,7 @@ describe('ingestion public entry', () => {
       'estimateTokens',
       'parse',
       'readSpreadsheetRows',
+      'renderPageImage',
       'splitSentences',
     ]);
   });

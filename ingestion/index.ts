@@ -19,3 +19,5 @@ export { estimateTokens } from './chunk/token-estimate';
 export { splitSentences } from './chunk/sentence-splitter';
 export { readSpreadsheetRows } from './sheet/spreadsheet-rows';
 export type { SheetRows, SpreadsheetRows } from './sheet/spreadsheet-rows';
+export { NoPagesError, PAGED_FORMATS, PageOutOfRangeError, renderPageImage } from './render/page-image';
+export type { PageImage, PageImageOptions } from './render/page-image';

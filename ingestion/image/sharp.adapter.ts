@@ -68,3 +68,36 @@ async function readMetadata(bytes: Uint8Array, format: DocumentFormat) {
     throw new CorruptDocumentError(format, `the image header could not be read: ${(error as Error).message}`, { cause: error });
   }
 }
+
+export interface FrameImage {
+  png: Buffer;
+  width: number;
+  height: number;
+  /** Upright size of the original frame: the space OCR bounding boxes are in. */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
+/**
+ * One frame upright (EXIF orientation applied), fitted inside `maxWidth` × `maxHeight` and never
+ * enlarged, as PNG: what a reader checking a citation looks at.
+ */
+export async function renderFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, maxWidth: number, maxHeight: number, limits: ImageLimits): Promise<FrameImage> {
+  try {
+    const meta = await openFrame(bytes, format, frame, limits).metadata();
+    const width = meta.width ?? 0;
+    const height = meta.pageHeight ?? meta.height ?? 0;
+    // EXIF orientations 5-8 turn the picture a quarter: its upright width is the stored height.
+    const quarterTurn = (meta.orientation ?? 1) >= 5;
+    const [sourceWidth, sourceHeight] = quarterTurn ? [height, width] : [width, height];
+    const { data, info } = await openFrame(bytes, format, frame, limits)
+      .rotate()
+      .resize({ width: maxWidth, height: maxHeight, fit: 'inside', withoutEnlargement: true })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    return { png: data, width: info.width, height: info.height, sourceWidth, sourceHeight };
+  } catch (error) {
+    if (error instanceof IngestionError) throw error;
+    throw new CorruptDocumentError(format, `the image could not be decoded: ${(error as Error).message}`, { cause: error });
+  }
+}

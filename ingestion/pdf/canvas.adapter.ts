@@ -31,6 +31,11 @@ export function encodePng(page: PageCanvas): Buffer {
   return page.canvas.toBuffer('image/png');
 }
 
+/** Encodes on the libuv thread pool: a 1000 px page takes tens of ms that the event loop keeps. */
+export function encodePngAsync(page: PageCanvas): Promise<Buffer> {
+  return page.canvas.encode('png');
+}
+
 /** Frees the pixels now: a 12 MP page holds 48 MB of native memory the GC does not see. */
 export function releaseCanvas(page: PageCanvas): void {
   page.canvas.width = 0;

@@ -26,6 +26,8 @@ export interface PageText {
 export interface PdfHandle {
   numPages: number;
   readText(pageNumber: number): Promise<PageText>;
+  /** The page's size in points as displayed (its /Rotate applied): the space of TextRun boxes. */
+  pageSize(pageNumber: number): Promise<{ width: number; height: number }>;
   /** Renders a page at `scale` (1 = 72 dpi) on a white canvas; the caller drops it when done. */
   render(pageNumber: number, scale: number): Promise<PageCanvas>;
   close(): Promise<void>;
@@ -102,6 +104,11 @@ export async function openPdf(bytes: Uint8Array, password?: string): Promise<Pdf
         page.cleanup();
       }
     },
+    async pageSize(pageNumber) {
+      const page = await doc.getPage(pageNumber);
+      const { width, height } = page.getViewport({ scale: 1 });
+      return { width, height };
+    },
     async render(pageNumber, scale) {
       const page = await doc.getPage(pageNumber);
       try {
@@ -109,7 +116,11 @@ export async function openPdf(bytes: Uint8Array, password?: string): Promise<Pdf
         const target = createPageCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
         // @napi-rs/canvas implements the DOM canvas API that pdf.js draws on.
         const params = { canvas: target.canvas, canvasContext: target.context, viewport } as unknown as RenderParameters;
-        await page.render(params).promise;
+        const task = page.render(params);
+        // pdf.js draws in 15 ms slices; without this it chains them as microtasks and a page of
+        // figures holds the event loop (an HTTP server's) for its whole render.
+        task.onContinue = (next: () => void) => void setImmediate(next);
+        await task.promise;
         return target;
       } finally {
         page.cleanup();
