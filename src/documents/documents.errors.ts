@@ -12,3 +12,14 @@ export class UploadTooLargeError extends AppError {
 export class BadUploadError extends InvalidInputError {
   override name = 'BadUploadError';
 }
+
+/** Why a page picture cannot be made from the stored original (see PageImagesService). */
+export type PageImageRefusal = 'encrypted' | 'no_pages' | 'unreadable';
+
+/** The document exists and is readable, but its original cannot be pictured page by page: 409. */
+export class PageImageUnavailableError extends AppError {
+  override name = 'PageImageUnavailableError';
+  constructor(message: string, reason: PageImageRefusal) {
+    super(message, 409, { reason });
+  }
+}

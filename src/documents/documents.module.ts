@@ -11,6 +11,9 @@ import { IngestDocumentHandler } from './ingest-document.handler';
 import { KnowledgeBasesController } from './knowledge-bases.controller';
 import { KnowledgeBasesRepository } from './knowledge-bases.repository';
 import { KnowledgeBasesService } from './knowledge-bases.service';
+import { PageImageCache } from './page-image-cache';
+import { PageImagesController } from './page-images.controller';
+import { PageImagesService } from './page-images.service';
 import { SecretBox } from './secret-box';
 import { UploadFilesInterceptor } from './upload-files.interceptor';
 
@@ -25,6 +28,8 @@ const PROVIDERS = [
   DocumentIngestionService,
   IngestDocumentHandler,
   UploadFilesInterceptor,
+  PageImageCache,
+  PageImagesService,
   // The retrieval index joins the transaction that makes a document ready (see chunk-indexer.ts).
   { provide: CHUNK_INDEXER, useExisting: RetrievalChunkIndexer },
 ];
@@ -35,7 +40,7 @@ const PROVIDERS = [
  */
 @Module({
   imports: [RetrievalModule],
-  controllers: [KnowledgeBasesController, DocumentsController],
+  controllers: [KnowledgeBasesController, DocumentsController, PageImagesController],
   providers: PROVIDERS,
   exports: [DocumentsService, KnowledgeBasesService],
 })

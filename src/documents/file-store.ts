@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { PageImageCache } from './page-image-cache';
 
 export interface StoredFile {
   sha256: string;
@@ -73,8 +74,10 @@ export class FileStore implements OnModuleInit {
     return exists(this.pathOf(sha256));
   }
 
+  /** The original and the page pictures rendered from it (PageImageCache): nothing of it stays. */
   async remove(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+    await rm(PageImageCache.dirOf(this.config.filesDir, sha256), { recursive: true, force: true });
   }
 }
 
