@@ -8,7 +8,8 @@ export const DEFAULT_ANSWER_TYPE_WEIGHT = 1;
 /**
  * Hybrid ranking, shared by the database engine and the in-memory harness so both rank alike:
  * reciprocal rank fusion of the vector and lexical lists, plus, for a question that asks for a date,
- * an amount, a name, a place or an organisation, a third list: the fused candidates that hold an answer of that kind, in fused order.
+ * an amount, a name or a place, a third list: the fused candidates that hold an answer of that kind,
+ * in fused order.
  * Ranks in the result are [vector, lexical, answer type].
  */
 export function hybridFusion<K>(

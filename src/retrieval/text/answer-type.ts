@@ -82,10 +82,13 @@ const NOT_NAME = new Set(
     .concat('monday tuesday wednesday thursday friday saturday sunday'.split(' ')),
 );
 
+/** The question's words by stem, so "Maxwell Award Winners" is not new to "Who is the Maxwell Award winner?". */
+function askedStems(question: string): ReadonlySet<string> {
+  return new Set((question.toLowerCase().match(/\p{L}+/gu) ?? []).map(porterStem));
+}
+
 /** A run of two or more capitalised words with at least one the question does not contain: "Emmanuel Macron". */
-function holdsNewName(passage: string, question: string): boolean {
-  // Compared by stem, so "Maxwell Award Winners" is not new to "Who is the Maxwell Award winner?".
-  const asked = new Set((question.toLowerCase().match(/\p{L}+/gu) ?? []).map(porterStem));
+function holdsNewName(passage: string, asked: ReadonlySet<string>): boolean {
   for (const m of passage.matchAll(/\p{Lu}[\p{Ll}'’.-]+(?:\s+\p{Lu}[\p{Ll}'’.-]+)+/gu)) {
     const words = m[0].split(/\s+/).map((w) => w.toLowerCase().replace(/['’.-].*$/, ''));
     const named = words.filter((w) => !NOT_NAME.has(w));
@@ -95,8 +98,7 @@ function holdsNewName(passage: string, question: string): boolean {
 }
 
 /** A capitalised name after a preposition of place ("in Tampa, Florida", "at Raymond James Stadium") that the question does not contain. */
-function holdsNewPlace(passage: string, question: string): boolean {
-  const asked = new Set((question.toLowerCase().match(/\p{L}+/gu) ?? []).map(porterStem));
+function holdsNewPlace(passage: string, asked: ReadonlySet<string>): boolean {
   for (const m of passage.matchAll(/\b(?:in|at|near)\s+(?:the\s+)?(\p{Lu}[\p{Ll}'’.-]+(?:,?\s+\p{Lu}[\p{Ll}'’.-]+)*)/gu)) {
     const words = m[1].split(/[\s,]+/).map((w) => w.toLowerCase().replace(/['’.-].*$/, ''));
     if (words.some((w) => !NOT_NAME.has(w) && !asked.has(porterStem(w)))) return true;
@@ -105,7 +107,7 @@ function holdsNewPlace(passage: string, question: string): boolean {
 }
 
 /** Which kinds of Chinese proper noun answer each type. */
-const PROPER_NOUN_KINDS: Partial<Record<AnswerType, readonly ProperNounKind[]>> = {
+const PROPER_NOUN_KINDS: Record<'name' | 'place', readonly ProperNounKind[]> = {
   name: ['person'],
   place: ['place'],
 };
@@ -124,7 +126,6 @@ function holdsNewProperNoun(passage: string, question: string, kinds: readonly P
  */
 export function answerDetector(type: AnswerType, question = ''): (passage: string) => boolean {
   const q = question.normalize('NFKC');
-  const kinds = PROPER_NOUN_KINDS[type];
   if (type === 'amount') return (passage) => new RegExp(AMOUNT.source, AMOUNT.flags).test(passage.normalize('NFKC'));
   if (type === 'date') {
     return (passage) => {
@@ -132,9 +133,12 @@ export function answerDetector(type: AnswerType, question = ''): (passage: strin
       return false;
     };
   }
+  const asked = askedStems(q);
+  const kinds = PROPER_NOUN_KINDS[type];
+  const holdsLatin = type === 'name' ? holdsNewName : holdsNewPlace;
   return (passage) => {
     const text = passage.normalize('NFKC');
-    return (type === 'name' && holdsNewName(text, q)) || (type === 'place' && holdsNewPlace(text, q)) || (kinds !== undefined && holdsNewProperNoun(text, q, kinds));
+    return holdsLatin(text, asked) || holdsNewProperNoun(text, q, kinds);
   };
 }
 
