@@ -26,6 +26,12 @@ describe('format detection from the bytes', () => {
     expect(() => detectFormat(readDoc('xlsx/excelize__encryptAES.xlsx'), 'x.xlsx')).toThrow(EncryptedDocumentError);
   });
 
+  it('calls a cut OLE container truncated, not a file of unknown kind', () => {
+    const cut = readDoc('xlsx/excelize__encryptAES.xlsx').slice(0, 2457);
+    expect(() => detectFormat(cut, 'x.xlsx')).toThrow(CorruptDocumentError);
+    expect(() => detectFormat(cut, 'x.xlsx')).toThrow(/OLE container .* is truncated/);
+  });
+
   it('sniffs text formats: html, markdown, csv, txt', () => {
     expect(detectFormat(utf8('<html><body><p>hi</p></body></html>'), 'x.txt').format).toBe('html');
     expect(detectFormat(utf8('# Title\n\n- item\n- item\n'), 'x.txt').format).toBe('markdown');

@@ -55,7 +55,13 @@ function detectOle(bytes: Uint8Array): Detection {
   if (has('Workbook') || has('Book')) return { format: 'xls' };
   if (has('WordDocument')) throw new UnsupportedFormatError('doc', 'legacy Word files are not read; save as .docx');
   if (has('PowerPoint Document')) throw new UnsupportedFormatError('ppt');
-  throw new UnsupportedFormatError('ole', 'an OLE compound file of unknown kind');
+  // A compound file is whole sectors and its directory (which names the streams) sits near the end:
+  // a cut file names none of them. Odd lengths are tolerated above, where a stream was found.
+  const sectorSize = 2 ** (bytes[30] | (bytes[31] << 8));
+  if (bytes.length < 512 || (sectorSize >= 512 && sectorSize <= 4096 && bytes.length % sectorSize !== 0)) {
+    throw new CorruptDocumentError('unknown', 'the OLE container (xls, doc or a password-protected Office file) is truncated; upload a complete copy');
+  }
+  throw new UnsupportedFormatError('ole', 'an OLE compound file of unknown kind, or a damaged one');
 }
 
 function sniffText(text: string, filename: string): DocumentFormat {
