@@ -21,3 +21,5 @@ export { readSpreadsheetRows } from './sheet/spreadsheet-rows';
 export type { SheetRows, SpreadsheetRows } from './sheet/spreadsheet-rows';
 export { NoPagesError, PAGED_FORMATS, PageOutOfRangeError, renderPageImage } from './render/page-image';
 export type { PageImage, PageImageOptions } from './render/page-image';
+export { PageRenderPool, RenderTimeoutError } from './render/page-render.pool';
+export type { PageRenderPoolOptions } from './render/page-render.pool';

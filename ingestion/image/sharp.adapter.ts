@@ -101,3 +101,11 @@ export async function renderFrame(bytes: Uint8Array, format: DocumentFormat, fra
     throw new CorruptDocumentError(format, `the image could not be decoded: ${(error as Error).message}`, { cause: error });
   }
 }
+
+/**
+ * A rendered page as a palette PNG (libimagequant, 256 colours): a text page at 1000 px is about
+ * 200 KB instead of the 550 KB of a truecolour PNG, and looks the same at reading size.
+ */
+export function compactPng(rgba: Buffer, width: number, height: number): Promise<Buffer> {
+  return sharp(rgba, { raw: { width, height, channels: 4 } }).png({ palette: true, effort: 4 }).toBuffer();
+}

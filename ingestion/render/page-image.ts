@@ -2,8 +2,8 @@ import { detectFormat } from '../core/format.detector';
 import { IngestionError, LimitExceededError } from '../core/ingestion.errors';
 import { DEFAULT_LIMITS, type IngestionLimits } from '../core/parse-options';
 import type { DocumentFormat } from '../core/parsed-document';
-import { countFrames, renderFrame } from '../image/sharp.adapter';
-import { encodePngAsync, releaseCanvas } from '../pdf/canvas.adapter';
+import { compactPng, countFrames, renderFrame } from '../image/sharp.adapter';
+import { releaseCanvas, rgbaPixels } from '../pdf/canvas.adapter';
 import { openPdf } from '../pdf/pdfjs.adapter';
 
 /** Formats whose pages can be shown as pictures: PDFs and images (a TIFF frame is a page). */
@@ -78,7 +78,7 @@ async function renderPdfPage(bytes: Uint8Array, page: number, width: number, max
     const scale = Math.min(width / size.width, Math.sqrt(maxPixels / (size.width * size.height)));
     const canvas = await pdf.render(page, scale);
     try {
-      const png = await encodePngAsync(canvas);
+      const png = await compactPng(rgbaPixels(canvas), canvas.width, canvas.height);
       return { png, width: canvas.width, height: canvas.height, format: 'pdf', pages: pdf.numPages, pageWidth: size.width, pageHeight: size.height };
     } finally {
       releaseCanvas(canvas);

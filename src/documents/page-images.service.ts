@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Injectable } from '@nestjs/common';
-import { EncryptedDocumentError, IngestionError, NoPagesError, PAGED_FORMATS, PageOutOfRangeError, renderPageImage, type DocumentFormat } from '../../ingestion';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { EncryptedDocumentError, IngestionError, NoPagesError, PAGED_FORMATS, PageOutOfRangeError, PageRenderPool, type DocumentFormat } from '../../ingestion';
 import { readableKnowledgeBaseIds, type AuthContext } from '../auth';
 import { InvalidInputError, NotFoundError } from '../common';
 import { DocumentsRepository } from './documents.repository';
@@ -10,8 +10,6 @@ import { isUuid } from './ids';
 import { PageImageCache, RENDER_VERSION, type CachedPageImage } from './page-image-cache';
 
 export const PAGE_WIDTH = { default: 1000, min: 200, max: 2000 } as const;
-/** Two pages at once: each holds a canvas of up to 32 MB and a core; more would only queue on the CPU. */
-const MAX_CONCURRENT_RENDERS = 2;
 
 export interface PageImageResult {
   etag: string;
@@ -22,13 +20,15 @@ export interface PageImageResult {
 /**
  * Pictures of a document's pages, rendered from the stored original (FILES_DIR) and cached on disk
  * by (sha256, page, width). Authorise (readable knowledge bases in the query) → load or 404 → check
- * the page and format → cache or render → map ingestion refusals to 404/409.
+ * the page and format → cache or render → map ingestion refusals to 404/409. Pages render on two
+ * worker threads (PageRenderPool): pdf.js would otherwise hold the event loop for up to a second
+ * on a page of figures; each holds a canvas of up to 32 MB and a core, and more would only queue
+ * on the CPU.
  */
 @Injectable()
-export class PageImagesService {
+export class PageImagesService implements OnModuleDestroy {
   private readonly inFlight = new Map<string, Promise<CachedPageImage>>();
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly pool = new PageRenderPool({ size: 2 });
 
   constructor(
     private readonly documents: DocumentsRepository,
@@ -62,33 +62,17 @@ export class PageImagesService {
       if (e.code === 'ENOENT') throw new NotFoundError(`the stored file of document ${id} is missing from FILES_DIR`);
       throw e;
     });
-    await this.acquire();
-    let image: CachedPageImage;
-    try {
-      const { png, ...meta } = await renderPageImage(bytes, { page, width });
-      image = { png, meta: { width: meta.width, height: meta.height, pages: meta.pages, pageWidth: meta.pageWidth, pageHeight: meta.pageHeight } };
-    } catch (error) {
+    const rendered = await this.pool.render(bytes, { page, width }).catch((error: unknown) => {
       throw refusal(id, page, error);
-    } finally {
-      this.release();
-    }
+    });
+    const { png, width: w, height, pages, pageWidth, pageHeight } = rendered;
+    const image = { png, meta: { width: w, height, pages, pageWidth, pageHeight } };
     await this.cache.put(sha256, page, width, image);
     return image;
   }
 
-  private async acquire(): Promise<void> {
-    if (this.running < MAX_CONCURRENT_RENDERS) {
-      this.running++;
-      return;
-    }
-    // The slot is handed over by release(), so `running` stays counted for the waiter.
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
   }
 }
 
