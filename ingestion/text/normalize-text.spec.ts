@@ -20,6 +20,7 @@ describe('text normalisation', () => {
     expect(normalizeText('公称断面積が0．75平方 1．1 绝缘')).toBe('公称断面積が0.75平方 1.1 绝缘');
     expect(normalizeText('１０：３０ ２０２０／１／１')).toBe('10:30 2020/1/1');
     expect(normalizeText('第三章．概述：见下／上')).toBe('第三章．概述：见下／上');
+    expect(normalizeText('图1：2016年 时间23：00，比分3：2')).toBe('图1：2016年 时间23:00，比分3：2');
   });
 
   it('shortens table-of-contents leader dots to one ellipsis, and keeps a real ellipsis', () => {

@@ -9,7 +9,7 @@ const NFKC_RUNS = /[^\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2026]
 // Table-of-contents leaders ("原则⋯⋯⋯⋯⋯ 1", "Introduction ........ 3") carry no words but cost
 // tokens and split sentences: a run of four or more becomes one ellipsis.
 const LEADER_DOTS = /([.·⋯…‥])\1{3,}/g;
-const DIGIT_PUNCTUATION = /(?<=[0-9])[\uff0e\uff1a\uff0f](?=[0-9])/g;
+const DIGIT_PUNCTUATION = /(?<=[0-9])[\uff0e\uff0f](?=[0-9])|(?<=(?<![0-9])[0-9]{1,2})\uff1a(?=[0-9]{2}(?![0-9]))/g;
 
 /**
  * NFKC so that Kangxi radicals (⽤ U+2F64), CJK compatibility ideographs and full-width Latin
@@ -19,8 +19,9 @@ const DIGIT_PUNCTUATION = /(?<=[0-9])[\uff0e\uff1a\uff0f](?=[0-9])/g;
 export function normalizeText(text: string): string {
   return unifyCjkRadicals(text)
     .replace(NFKC_RUNS, (run) => run.normalize('NFKC'))
-    // Between digits a full-width point, colon or slash is a decimal point, a time or a date
-    // ("0．75", "10：30", "2020／1／1"), typed and searched as ASCII.
+    // Between digits a full-width point or slash is a decimal point or a date ("0．75",
+    // "2020／1／1"), and a colon between hours and minutes a time ("10：30"): typed and searched as
+    // ASCII. A label colon stays ("图1：2016年").
     .replace(DIGIT_PUNCTUATION, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
     .replace(LEADER_DOTS, '…')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\ufeff]/g, '');
