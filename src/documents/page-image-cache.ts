@@ -65,7 +65,8 @@ export class PageImageCache {
     // The sizes first: a picture without them would be read as a miss and rendered again anyway.
     await writeAtomically(`${base}.json`, JSON.stringify(image.meta));
     await writeAtomically(`${base}.png`, image.png);
-    this.knownBytes = (this.knownBytes ?? (await this.measure()).total) + image.png.length;
+    // The first write measures the folder (this picture included); later ones count on from there.
+    this.knownBytes = this.knownBytes === undefined ? (await this.measure()).total : this.knownBytes + image.png.length;
     if (this.knownBytes > this.maxBytes) await this.evict();
   }
 
