@@ -78,6 +78,18 @@ describe('admin console', () => {
     await page.locator('tr[data-status="ready"]').waitFor();
     await row.getByRole('link').click();
     await page.getByTestId('highlight').waitFor();
+    // The real page, rendered by the server, above its text; the selected chunk's boxes lie on it.
+    const picture = page.getByTestId('page-image');
+    await picture.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="page-image"]')?.naturalWidth >= 400);
+    const frame = await picture.boundingBox();
+    const box = await page.getByTestId('page-box').first().boundingBox();
+    assert.ok(frame && box && box.width > 0, 'the selected chunk is drawn on the page');
+    assert.ok(box.x >= frame.x - 1 && box.x + box.width <= frame.x + frame.width + 1 && box.y >= frame.y - 1 && box.y + box.height <= frame.y + frame.height + 1);
+    await page.getByRole('button', { name: '隐藏页面图像' }).click();
+    await picture.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: '显示页面图像' }).click();
+    await picture.waitFor();
     // Choosing another chunk moves the highlight to its text in the page pane.
     const chunks = page.locator('.chunk');
     assert.ok((await chunks.count()) >= 2, 'the PDF has several chunks');
