@@ -49,6 +49,15 @@ describe('damaged files end in text or a typed error, quickly', () => {
     expect((error as Error).message).toMatch(/^corrupt xlsx file: part "xl\/worksheets\/sheet1\.xml" is damaged/);
   });
 
+  it('reads the text of a workbook whose only damage is in a picture, and says the picture was left out', async () => {
+    const bytes = readDoc('xlsx/mineru__xlsx_01.xlsx').slice();
+    const at = Buffer.from(bytes).indexOf('xl/media/image1.png') + 'xl/media/image1.png'.length + 200;
+    bytes.fill(0x5a, at, at + 64);
+    const doc = (await outcome(bytes, 'wps.xlsx')) as ParsedDocument;
+    expect(doc.metadata.warnings[0]).toMatch(/^part "xl\/media\/image1\.png" is damaged \(.+\) and was left out$/);
+    expect(doc.blocks.some((b) => b.text.includes('first 123: 1; second 123: 5; third 123: 9'))).toBe(true);
+  });
+
   it('refuses a zip whose directory understates a part, before any engine inflates it', async () => {
     const honest = writeZip({ 'xl/workbook.xml': '<workbook/>', 'xl/worksheets/sheet1.xml': ' '.repeat(200_000) });
     const lying = Buffer.from(honest);

@@ -5,7 +5,7 @@ import { resolveOptions, type ParseOptions, type ResolvedOptions } from './core/
 import type { ParsedDocument } from './core/parsed-document';
 import type { OcrEngine } from './image/ocr-engine';
 import { checkZipLimits } from './core/zip-directory';
-import { verifyZipEntries } from './core/zip-integrity';
+import { checkZipParts } from './core/zip-integrity';
 import { parseImage } from './image/image.parser';
 import { parseDocx } from './office/docx.parser';
 import { decryptOoxml } from './office/ooxml-decrypt';
@@ -42,13 +42,15 @@ export async function parse(bytes: Uint8Array, filename: string, options: ParseO
     throw error;
   }
   const ocr = () => resolved.ocr ?? defaultOcrEngine();
+  let zipWarnings: string[] = [];
   if (detection.zipEntries) {
     checkZipLimits(detection.zipEntries, resolved.limits.maxZipUncompressedBytes, resolved.limits.maxZipEntries);
-    verifyZipEntries(bytes, detection.zipEntries, detection.format);
+    ({ bytes, warnings: zipWarnings } = checkZipParts(bytes, detection.zipEntries, detection.format));
   }
   try {
     resolved.checkCancelled();
     const doc = await parseDetected(bytes, filename, detection, resolved, ocr);
+    doc.metadata.warnings.unshift(...zipWarnings);
     // PDFs and images report page by page; the other formats are read in one go.
     if (!['pdf', 'png', 'jpeg', 'tiff', 'bmp', 'webp'].includes(doc.metadata.format)) resolved.onProgress(doc.metadata.pages, doc.metadata.pages);
     return doc;

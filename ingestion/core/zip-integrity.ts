@@ -5,41 +5,110 @@ import type { ZipEntry } from './zip-directory';
 
 const LOCAL = 0x04034b50;
 
+export interface ZipCheck {
+  /** The container to hand to the engines: the input, or a copy with damaged pictures emptied. */
+  bytes: Uint8Array;
+  warnings: string[];
+}
+
 /**
  * Unpacks every part of an xlsx/docx once with zlib, checking its size and CRC, before any engine
  * sees it. SheetJS's own inflater loops forever on some damaged deflate streams (64 overwritten
  * bytes in a sheet were enough), and a zip whose directory understates its sizes would otherwise
  * inflate unchecked: zlib stops at the declared size, so memory stays bounded by the limit
- * `checkZipLimits` already applied to the declared sizes.
+ * `checkZipLimits` already applied to the declared sizes. A damaged XML part (text, structure) is
+ * a CorruptDocumentError naming it; a damaged picture or other binary part is emptied instead, so
+ * the text is still read, with a warning.
  */
-export function verifyZipEntries(bytes: Uint8Array, entries: ZipEntry[], format: DocumentFormat): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const damaged = (name: string, why: string) =>
-    new CorruptDocumentError(format, `part "${name}" is damaged (${why}); open and re-save the file in its application, or upload an undamaged copy`);
+export function checkZipParts(bytes: Uint8Array, entries: ZipEntry[], format: DocumentFormat): ZipCheck {
+  const emptied = new Set<string>();
+  const warnings: string[] = [];
   for (const entry of entries) {
-    if (entry.name.endsWith('/') && entry.uncompressedBytes === 0) continue;
-    const at = entry.localHeaderOffset;
-    if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL) throw damaged(entry.name, 'its local header is missing');
-    const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
-    const end = start + entry.compressedBytes;
-    if (end > bytes.length) throw damaged(entry.name, 'the file ends inside it');
-    const packed = bytes.subarray(start, end);
-    let data: Uint8Array;
-    if (entry.method === 0) data = packed;
-    else if (entry.method === 8) {
-      try {
-        // One byte over the declared size is enough to tell a lying directory from an honest one.
-        data = inflateRawSync(packed, { maxOutputLength: entry.uncompressedBytes + 1 });
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ERR_BUFFER_TOO_LARGE') throw damaged(entry.name, `it unpacks to more than the ${entry.uncompressedBytes} bytes its directory declares`);
-        throw damaged(entry.name, (error as Error).message);
-      }
-    } else throw damaged(entry.name, `compression method ${entry.method} is not deflate`);
-    if (data.length !== entry.uncompressedBytes) {
-      const more = data.length > entry.uncompressedBytes;
-      throw damaged(entry.name, more ? `it unpacks to more than the ${entry.uncompressedBytes} bytes its directory declares` : `it unpacks to ${data.length} bytes, not the ${entry.uncompressedBytes} its directory declares`);
+    const why = partDamage(bytes, entry);
+    if (!why) continue;
+    if (/\.(xml|rels)$/i.test(entry.name) || entry.name.endsWith('/')) {
+      throw new CorruptDocumentError(format, `part "${entry.name}" is damaged (${why}); open and re-save the file in its application, or upload an undamaged copy`);
     }
-    if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw damaged(entry.name, 'checksum mismatch');
+    emptied.add(entry.name);
+    warnings.push(`part "${entry.name}" is damaged (${why}) and was left out`);
   }
+  return { bytes: emptied.size ? rebuildZip(bytes, entries, emptied) : bytes, warnings };
+}
+
+/** What is wrong with one part, or undefined when it unpacks to its declared size and CRC. */
+function partDamage(bytes: Uint8Array, entry: ZipEntry): string | undefined {
+  if (entry.name.endsWith('/') && entry.uncompressedBytes === 0) return undefined;
+  const data = partData(bytes, entry);
+  if (typeof data === 'string') return data;
+  let plain: Uint8Array;
+  if (entry.method === 0) plain = data;
+  else if (entry.method === 8) {
+    try {
+      // One byte over the declared size is enough to tell a lying directory from an honest one.
+      plain = inflateRawSync(data, { maxOutputLength: entry.uncompressedBytes + 1 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return `it unpacks to more than the ${entry.uncompressedBytes} bytes its directory declares`;
+      return (error as Error).message;
+    }
+  } else return `compression method ${entry.method} is not deflate`;
+  if (plain.length > entry.uncompressedBytes) return `it unpacks to more than the ${entry.uncompressedBytes} bytes its directory declares`;
+  if (plain.length < entry.uncompressedBytes) return `it unpacks to ${plain.length} bytes, not the ${entry.uncompressedBytes} its directory declares`;
+  if (crc32(plain) >>> 0 !== entry.crc32 >>> 0) return 'checksum mismatch';
+  return undefined;
+}
+
+/** The compressed bytes of a part, or why they cannot be found. */
+function partData(bytes: Uint8Array, entry: ZipEntry): Uint8Array | string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = entry.localHeaderOffset;
+  if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL) return 'its local header is missing';
+  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  if (start + entry.compressedBytes > bytes.length) return 'the file ends inside it';
+  return bytes.subarray(start, start + entry.compressedBytes);
+}
+
+/** The same zip with the named parts stored empty; the others are copied as they were packed. */
+function rebuildZip(bytes: Uint8Array, entries: ZipEntry[], emptied: Set<string>): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const empty = emptied.has(entry.name);
+    const data = empty ? Buffer.alloc(0) : Buffer.from(partData(bytes, entry) as Uint8Array);
+    const method = empty ? 0 : entry.method;
+    const crc = empty ? 0 : entry.crc32;
+    const size = empty ? 0 : entry.uncompressedBytes;
+    const name = Buffer.from(entry.name, 'utf8');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(LOCAL, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc >>> 0, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, data);
+    centrals.push(central, name);
+    offset += local.length + name.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...locals, directory, end]));
 }
