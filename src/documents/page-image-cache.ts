@@ -21,7 +21,7 @@ export interface CachedPageImage {
 /** Bumped when rendering changes, so pictures made by an older renderer are neither served nor revalidated. */
 export const RENDER_VERSION = 1;
 
-/** 256 MiB: about 1,500 pages at the default width (a text page is 100-250 KB, a scan more). */
+/** 256 MiB: about 1,200 pages at the default width (a text page is 100-250 KB as palette PNG). */
 export const PAGE_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
