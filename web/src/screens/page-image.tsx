@@ -62,6 +62,7 @@ export function PageImage({ documentId, page, boxes, label }: { documentId: stri
     if (!box || !pane) return;
     const b = box.getBoundingClientRect();
     const p = pane.getBoundingClientRect();
+    if (b.top >= p.top && b.bottom <= p.bottom) return;
     pane.scrollTop += b.top - p.top - p.height / 3;
   };
   useEffect(showBox, [boxes]);
