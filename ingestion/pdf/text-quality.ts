@@ -20,6 +20,10 @@ export function judgeTextLayer(text: string): TextLayerVerdict {
     }
   }
   if (bad / chars.length > 0.05) return 'garbage';
+  // GBK bytes read as Latin-1 ("Ä¿Â¼" for 目录) are mostly U+00A0-U+00FF, letters or not: a short
+  // title in that state is garbage too, and must not pass as a sparse layer that OCR has to beat.
+  const high = chars.filter((ch) => ch >= '\u00a0' && ch <= '\u00ff').length;
+  if (chars.length >= 4 && high / chars.length > 0.5) return 'garbage';
   if (letters >= 20 && latin1 / letters > 0.25) return 'garbage';
   if (letters >= 40 && implausibleLatinWords(text) > 0.4) return 'garbage';
   if (letters >= 8 && repeatedLetters(chars) / letters > 0.3) return 'garbage';
