@@ -37,6 +37,17 @@ describe('OCR (tesseract.js, chi_sim+eng from node_modules)', () => {
     expect(doc.blocks[0].provenance.bbox!.width).toBeGreaterThan(300);
   }, 60_000);
 
+  it('reads the small text of a low-resolution scan again at twice the size', async () => {
+    // rapidlayout__layout.jpg is 621 px wide: its lines are about 10 px high.
+    const doc = await parse(readDoc('images/rapidlayout__layout.jpg'), 'layout.jpg', { ocr });
+    expect(doc.metadata.warnings).toContain('frame 1: small text, read at 2.0x');
+    const text = doc.blocks.map((b) => b.text).join('');
+    expect(text).toContain('基于深度学习的表格结构识别方法');
+    expect(text).toContain('基础之上');
+    // Boxes stay in the original image's pixels.
+    expect(Math.max(...doc.blocks.map((b) => b.provenance.bbox!.x + b.provenance.bbox!.width))).toBeLessThanOrEqual(621);
+  }, 60_000);
+
   it('honours EXIF orientation and removes spaces between Chinese characters', async () => {
     const doc = await parse(readDoc('images/rapidocr__img_exif_orientation.jpg'), 'upside-down.jpg', { ocr });
     expect(doc.blocks.map((b) => b.text).join('')).toContain('我是中国人');

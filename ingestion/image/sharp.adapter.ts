@@ -9,7 +9,7 @@ export interface PreparedFrame {
   /** Upright size of the original frame, in pixels. */
   width: number;
   height: number;
-  /** Factor from original pixels to `png` pixels (≤ 1). */
+  /** Factor from original pixels to `png` pixels: ≤ 1 unless an enlarged copy was asked for. */
   scale: number;
 }
 
@@ -36,13 +36,14 @@ export async function countFrames(bytes: Uint8Array, format: DocumentFormat, lim
 }
 
 /** Decodes one frame, turns it upright by its EXIF orientation and shrinks it to the OCR pixel budget. */
-export async function prepareFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, limits: ImageLimits): Promise<PreparedFrame> {
+export async function prepareFrame(bytes: Uint8Array, format: DocumentFormat, frame: number, limits: ImageLimits, enlarge = 1): Promise<PreparedFrame> {
   try {
     const input = openFrame(bytes, format, frame, limits).rotate();
     const { data, info } = await input.png().toBuffer({ resolveWithObject: true });
     const pixels = info.width * info.height;
-    if (pixels <= limits.ocrMaxPixels) return { png: data, width: info.width, height: info.height, scale: 1 };
-    const scale = Math.sqrt(limits.ocrMaxPixels / pixels);
+    // `enlarge` > 1 asks for a bigger copy (small text), never past the OCR pixel budget.
+    const scale = Math.min(enlarge, Math.sqrt(limits.ocrMaxPixels / pixels));
+    if (scale === 1) return { png: data, width: info.width, height: info.height, scale: 1 };
     const png = await sharp(data).resize(Math.floor(info.width * scale), Math.floor(info.height * scale)).png().toBuffer();
     return { png, width: info.width, height: info.height, scale };
   } catch (error) {
