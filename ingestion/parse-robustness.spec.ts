@@ -4,7 +4,7 @@ import { TesseractOcrEngine } from './image/tesseract.adapter';
 import { parse } from './parse';
 import { corruptVariants, hugePngHeader } from './testing/corrupt-variants';
 import { readDoc } from './testing/shared-data';
-import { writeZip } from './testing/zip-writer';
+import { writeDocx, writeZip } from './testing/zip-writer';
 
 // One small real file per format; the sweep (bench/ingest/sweep.bench.ts --corrupt) runs them all.
 const FILES = ['pdf/pdfjs__issue12823.pdf', 'pdf/pdfjs__issue2128r.pdf', 'xlsx/exceljs__fibonacci.xlsx', 'xlsx/easyexcel__t03.xlsx', 'images/chatchat__ocr_test.jpg'];
@@ -39,6 +39,17 @@ describe('damaged files end in text or a typed error, quickly', () => {
     // The empty variant at least must be refused.
     expect(seen.has('CorruptDocumentError')).toBe(true);
   }, 60_000);
+
+  it('a generated docx: truncated, overwritten and empty variants', async () => {
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `<w:p><w:r><w:t>第${i + 1}段：知识库的内容 paragraph ${i + 1}</w:t></w:r></w:p>`).join('');
+    const variants = corruptVariants(writeDocx(paragraphs), 'notes.docx', { truncations: [0.01, 0.5, 0.99], overwrites: 3 });
+    const names = new Set<string>();
+    for (const v of variants) {
+      const result = await outcome(v.bytes, v.filename);
+      names.add(result instanceof IngestionError ? result.name : 'text');
+    }
+    expect(names.has('CorruptDocumentError')).toBe(true);
+  });
 
   it('refuses an xlsx whose sheet is damaged inside its deflate stream (SheetJS looped forever on it)', async () => {
     const bytes = readDoc('xlsx/easyexcel__t03.xlsx').slice();
