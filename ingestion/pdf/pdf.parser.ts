@@ -61,7 +61,7 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
     }
     if (!pages.length && pdf.numPages > 0) {
       // Not one page could be read: the damage is structural, not a bad page.
-      throw new CorruptDocumentError('pdf', `no page could be read (${firstError ?? 'unknown error'})`);
+      throw new CorruptDocumentError('pdf', `no page could be read (${firstError ?? 'unknown error'}); the file is damaged: export it again from its application`);
     }
     options.onProgress(pdf.numPages, pdf.numPages);
     const dropped = dropPageFurniture(pages);

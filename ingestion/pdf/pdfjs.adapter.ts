@@ -137,6 +137,8 @@ function mapOpenError(error: unknown, pdfjs: PdfJs): Error {
   if (e?.name === 'PasswordException') {
     return new EncryptedDocumentError(e.code === pdfjs.PasswordResponses.INCORRECT_PASSWORD ? 'wrong_password' : 'password_required');
   }
-  if (e?.name === 'InvalidPDFException') return new CorruptDocumentError('pdf', e.message ?? 'invalid PDF structure', { cause: error });
-  return new CorruptDocumentError('pdf', e?.message ?? String(error), { cause: error });
+  // pdf.js names the fault ("Invalid PDF structure."); the user also needs to know what to do.
+  const advice = 'the file is damaged or incomplete: export it again from its application, or upload a complete copy';
+  if (e?.name === 'InvalidPDFException') return new CorruptDocumentError('pdf', `${e.message ?? 'invalid PDF structure'} (${advice})`, { cause: error });
+  return new CorruptDocumentError('pdf', `${e?.message ?? String(error)} (${advice})`, { cause: error });
 }
