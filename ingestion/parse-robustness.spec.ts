@@ -81,6 +81,14 @@ describe('damaged files end in text or a typed error, quickly', () => {
     expect((error as Error).message).toMatch(/unpacks to more than the 1000 bytes its directory declares/);
   });
 
+  it('says in one line that a cut image is truncated and what to do', async () => {
+    const jpeg = readDoc('images/chatchat__ocr_test.jpg');
+    const error = await outcome(jpeg.slice(0, jpeg.length >> 1), 'cut.jpg');
+    expect(error).toBeInstanceOf(CorruptDocumentError);
+    expect((error as Error).message).toMatch(/^corrupt jpeg file: .*\(the file is truncated or damaged: upload a complete copy\)$/);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
   it('refuses an image whose header declares 10 gigapixels, from the header alone', async () => {
     const error = await outcome(hugePngHeader(100_000, 100_000), 'huge.png');
     expect(error).toBeInstanceOf(LimitExceededError);

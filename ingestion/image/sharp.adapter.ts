@@ -48,7 +48,7 @@ export async function prepareFrame(bytes: Uint8Array, format: DocumentFormat, fr
     return { png, width: info.width, height: info.height, scale };
   } catch (error) {
     if (error instanceof IngestionError) throw error;
-    throw new CorruptDocumentError(format, `the image could not be decoded: ${(error as Error).message}`, { cause: error });
+    throw new CorruptDocumentError(format, `the image could not be decoded: ${oneLine(error)} (${DAMAGED})`, { cause: error });
   }
 }
 
@@ -66,7 +66,7 @@ async function readMetadata(bytes: Uint8Array, format: DocumentFormat) {
     // "could not be read" error, where our limit gives the user the size and the maximum.
     return await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new CorruptDocumentError(format, `the image header could not be read: ${(error as Error).message}`, { cause: error });
+    throw new CorruptDocumentError(format, `the image header could not be read: ${oneLine(error)} (${DAMAGED})`, { cause: error });
   }
 }
 
@@ -99,7 +99,7 @@ export async function renderFrame(bytes: Uint8Array, format: DocumentFormat, fra
     return { png: data, width: info.width, height: info.height, sourceWidth, sourceHeight };
   } catch (error) {
     if (error instanceof IngestionError) throw error;
-    throw new CorruptDocumentError(format, `the image could not be decoded: ${(error as Error).message}`, { cause: error });
+    throw new CorruptDocumentError(format, `the image could not be decoded: ${oneLine(error)} (${DAMAGED})`, { cause: error });
   }
 }
 
@@ -109,4 +109,11 @@ export async function renderFrame(bytes: Uint8Array, format: DocumentFormat, fra
  */
 export function compactPng(rgba: Buffer, width: number, height: number): Promise<Buffer> {
   return sharp(rgba, { raw: { width, height, channels: 4 } }).png({ palette: true, effort: 4 }).toBuffer();
+}
+
+const DAMAGED = 'the file is truncated or damaged: upload a complete copy';
+
+/** libvips reports over several lines ("…premature end of JPEG image\nvips2png: unable to write"). */
+function oneLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, '; ').trim();
 }
