@@ -10,7 +10,10 @@ export interface OcrLine {
 
 /** What the parsers need from an OCR engine; the tesseract.js adapter implements it. */
 export interface OcrEngine {
-  /** Recognises an encoded image (PNG, JPEG, TIFF, ...) and returns its text lines in reading order. */
+  /**
+   * Recognises an encoded image (PNG, JPEG, TIFF, ...; rendered PDF pages come as greyscale PGM,
+   * P5) and returns its text lines in reading order.
+   */
   recognize(image: Uint8Array): Promise<OcrLine[]>;
   /** Terminates the workers; the engine cannot be used afterwards. */
   dispose(): Promise<void>;

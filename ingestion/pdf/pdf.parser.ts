@@ -3,7 +3,7 @@ import type { ResolvedOptions } from '../core/parse-options';
 import type { ParsedDocument } from '../core/parsed-document';
 import type { OcrEngine, OcrLine } from '../image/ocr-engine';
 import { normalizeText } from '../text/normalize-text';
-import { encodePng, isBlank, releaseCanvas } from './canvas.adapter';
+import { encodeGreyPgm, isBlank, releaseCanvas } from './canvas.adapter';
 import { dropOverlappingDuplicates } from './overlapping-runs';
 import { dropPageFurniture, type LaidOutPage } from './page-furniture';
 import { toBlocks } from './pdf-headings';
@@ -104,12 +104,12 @@ async function ocrPage(
   // The render scale is capped so the page image stays within the OCR pixel budget.
   const budget = Math.sqrt(options.limits.ocrMaxPixels / Math.max(1, text.width * text.height));
   const scale = Math.min(options.ocrDpi / 72, budget);
-  let png: Buffer;
+  let image: Buffer;
   try {
     const canvas = await pdf.render(n, scale);
     try {
       if (isBlank(canvas)) return undefined;
-      png = encodePng(canvas);
+      image = encodeGreyPgm(canvas);
     } finally {
       releaseCanvas(canvas);
     }
@@ -117,7 +117,7 @@ async function ocrPage(
     warnings.push(`page ${n}: could not be rendered for OCR (${(error as Error).message})`);
     return undefined;
   }
-  const lines = await ocr().recognize(png);
+  const lines = await ocr().recognize(image);
   return lines.map((l) => ({
     ...l,
     bbox: { x: l.bbox.x / scale, y: l.bbox.y / scale, width: l.bbox.width / scale, height: l.bbox.height / scale },
