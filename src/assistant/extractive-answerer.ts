@@ -1,6 +1,5 @@
 import { analyze } from '../retrieval';
 import { answerDetector, expectedAnswerType } from '../retrieval/text/answer-type';
-import { chineseProperNouns } from '../retrieval/text/proper-nouns';
 import { splitSentences } from './sentences';
 import type { AnswerLanguage } from './language';
 
@@ -54,8 +53,8 @@ export function questionKind(question: string): QuestionKind {
  * a date, a detected name or place the question does not have); it may hold one (a who/where
  * question's sentence with new terms but no detected name or place: the detector misses names
  * outside its surname list, teams, and a university asked for by 哪里); it holds none.
- * MAY_HOLD_ANSWER at 0.6 (the detector trusted alone) cost cmrc2018 a question, at 1.3 (the old test) it
- * gave back rgb_en's; 1.2 kept every gain (docs/assistant.md).
+ * Measured from 0.6 (the detector trusted alone: lost a team and a who-is-X question) to 1.3 (no
+ * difference from a detected name: lost the who/where gains); only 1.2 kept every gain (docs/assistant.md).
  */
 const HOLDS_ANSWER = 1.3;
 const MAY_HOLD_ANSWER = 1.2;
@@ -102,9 +101,10 @@ export function termCoverage(questionTerms: ReadonlySet<string>, text: string): 
 /**
  * The extractive answer: every sentence of the retrieved chunks is scored by the question terms it
  * holds (weighted by how rare each term is among the retrieved sentences, so "机场" counts less
- * than "漠河"), plus a small prior for the chunk's retrieval rank; for a factoid question (who, when,
- * how many, 多少, 哪, 谁, 什么时候) a sentence that also holds a candidate answer (a number, a date,
- * a name, terms the question does not have) wins over one that merely repeats the question. The best
+ * than "漠河"), plus a small prior for the chunk's retrieval rank; for a factoid question (who, where,
+ * when, how many, 多少, 哪, 谁, 哪里, 什么时候) a sentence that also holds a candidate answer (a number,
+ * a date, a person or place found by retrieval's detectors, terms the question does not have) wins
+ * over one that merely repeats the question. The best
  * sentence, and one or two close runners-up, make the answer, each with its chunk's citation.
  */
 export function extractAnswer(question: string, chunks: readonly EvidenceChunk[], language: AnswerLanguage, maxChars = 360): ExtractiveAnswer {
