@@ -176,4 +176,28 @@ describe('PDF structure details', () => {
     expect(doc.blocks.map((b) => b.text)).toEqual(['Annual Report 2024', 'Revenue grew by ten percent over the year.', 'll', 'Costs were flat.']);
     expect(doc.metadata.warnings).toContain('page 1: 2 text runs drawn twice over themselves (fake bold) dropped');
   });
+
+  it('OCRs every garbage page in page order with progress, and a failing OCR engine is a typed error', async () => {
+    // Letter runs make each page's layer garbage, so every page is rendered and handed to OCR.
+    const pages = Array.from({ length: 4 }, (_, i) => [{ text: `AAAAAAAA BBBBBBBB CCCC ${i + 1}`, x: 72, y: 700, size: 20 }]);
+    const calls: number[] = [];
+    const slowOcr = (failOn?: number) => ({
+      recognize: async () => {
+        const call = calls.push(calls.length + 1);
+        await new Promise((done) => setTimeout(done, 30));
+        if (call === failOn) throw new Error('tesseract worker died');
+        return [{ text: `page text ${call}`, confidence: 90, bbox: { x: 10, y: 10, width: 100, height: 20 } }];
+      },
+      dispose: async () => undefined,
+    });
+    const progress: number[] = [];
+    const doc = await parse(writePdf(pages), 'g.pdf', { ocr: slowOcr(), onProgress: (done) => progress.push(done) });
+    expect(doc.metadata.ocrPages).toEqual([1, 2, 3, 4]);
+    expect(doc.blocks.map((b) => [b.provenance.page, b.text])).toEqual([1, 2, 3, 4].map((n) => [n, `page text ${n}`]));
+    expect(progress).toEqual([1, 2, 3, 4]);
+    calls.length = 0;
+    const failed = await parse(writePdf(pages), 'g.pdf', { ocr: slowOcr(2) }).catch((e) => e);
+    expect(failed).toBeInstanceOf(CorruptDocumentError);
+    expect(failed.message).toContain('tesseract worker died');
+  });
 });
