@@ -92,4 +92,20 @@ describe('extractAnswer', () => {
     expect(extractAnswer('Stam1na成立于哪年？', chunks, 'zh').answer).toContain('1996年');
     expect(extractAnswer('Stam1na的主唱是谁？', chunks, 'zh').sentences[0].text).toContain('安蒂·徐吕宁');
   });
+  it('scores down an article sentence that names only the subject, not the attribute asked for', () => {
+    // cmrc2018's whole evidence for these questions: one article whose opening only names the fish.
+    const article = [
+      {
+        index: 1,
+        rank: 1,
+        document: 'c98a8e32',
+        text:
+          '拉迪氏苦味银汉鱼\n拉迪氏苦味银汉鱼为辐鳍鱼纲银汉鱼目沼银汉鱼科的其中一种。本鱼分布于印尼西里伯斯内陆的淡水溪流中。本鱼体延长，侧扁，背面及腹面外廓为一致之凸状。' +
+          '体背、腹部及尾柄上下缘为柠檬黄黄色，体侧榄黄色，体中央至尾鳍基底具一明亮蓝绿色纵带；眼之虹膜黄绿色；第一背鳍黑色，其软条白色至黄色。' +
+          '雌鱼体色较淡，且背鳍与臀鳍之鳍条决部延伸。体长约7公分。适水温23~28°C，食活饵，产卵于水草上。卵为黄色，一次产卵20~30粒，卵于水温25°C下约10日孵化。' +
+          '以枝角类为饵，约7个月可为成鱼。为观赏用的观赏鱼。FishBase',
+      },
+    ];
+    expect(extractAnswer('拉迪氏苦味银汉鱼适宜的水温是多少度？', article, 'zh').answer).toContain('23~28');
+  });
 });
