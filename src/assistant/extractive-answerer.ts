@@ -66,6 +66,14 @@ const HOLDS_NO_ANSWER = 0.6;
  * nothing lost; 0.85 and 0.9 only one; 0.7 and below let off-topic sentences in (docs/assistant.md).
  */
 const SUBJECT_ONLY = 0.8;
+/**
+ * The noun a question names as its answer's type (什么时期, 什么颜色, 哪个国家, which country). In an
+ * article the answering sentence gives the value (20世纪20年代, 黄绿色) and seldom repeats the type
+ * word, while other sentences use it in passing (这一时期主流的传播理论). Article mode only: a news
+ * snippet often labels its value with the type word (类型: 纪录片), and weighed down there rgb_zh lost it.
+ */
+const ANSWER_TYPE = [/(?<!为)(?:什么|哪一?个|哪一?种|哪些)(\p{Script=Han}{2})/u, /\b(?:what|which)\s+([a-z]+)/i];
+const ANSWER_TYPE_WEIGHT = 0.5;
 
 type AnswerFactor = (sentence: string, newTerms: number) => number;
 
@@ -135,7 +143,8 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
   // (-3 to -4 points); see docs/assistant.md.
   const sameDocument = chunks.filter((c) => c.document === chunks[0]?.document).length;
   const opening = sameDocument >= 2 || chunks.length === 1 ? (candidates[0]?.terms ?? new Set<string>()) : new Set<string>();
-  const topicWeight = (t: string) => (opening.has(t) ? 0.5 : 1);
+  const answerType = opening.size ? answerTypeTerms(question) : new Set<string>();
+  const topicWeight = (t: string) => (opening.has(t) ? 0.5 : 1) * (answerType.has(t) ? ANSWER_TYPE_WEIGHT : 1);
   const attributeTerms = [...questionTerms].filter((t) => !opening.has(t));
   const idf = (t: string) => topicWeight(t) * Math.log(1 + candidates.length / (1 + (df.get(t) ?? 0)));
   let total = 0;
@@ -179,6 +188,14 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
   const parts = picked.map((s) => `${clip(s.text, maxChars)}[${s.chunkIndex}]`);
   const cited = [...new Set(picked.map((s) => s.chunkIndex))];
   return { answer: parts.join(language === 'zh' ? '' : ' '), sentences: picked, cited };
+}
+
+function answerTypeTerms(question: string): Set<string> {
+  for (const pattern of ANSWER_TYPE) {
+    const match = pattern.exec(question);
+    if (match) return new Set(analyze(match[1]));
+  }
+  return new Set();
 }
 
 /**
