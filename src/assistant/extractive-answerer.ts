@@ -60,12 +60,15 @@ const HOLDS_ANSWER = 1.3;
 const MAY_HOLD_ANSWER = 1.2;
 const HOLDS_NO_ANSWER = 0.6;
 /**
- * What an article sentence's score is multiplied by when every question term it holds is the
- * article's subject (拉迪氏苦味银汉鱼…的一种 for 虹膜是什么颜色): it names what is asked about but not
- * the attribute asked for. Measured 0.6 to 0.9: 0.75 and 0.8 gained two cmrc2018 questions with
- * nothing lost; 0.85 and 0.9 only one; 0.7 and below let off-topic sentences in (docs/assistant.md).
+ * How much an article's subject terms (those of the best chunk's opening sentence) weigh against the
+ * question's other terms. Every sentence of the article is credited with them, so among its sentences
+ * the attribute asked for decides; above 1 they keep sentences of other documents, which lack the
+ * subject, behind. Measured 0.35 to 3 (cmrc2018 contains): 1.25 to 2 alike (0.938), 1 and 3 lower,
+ * below 1 off-topic sentences got cited (docs/assistant.md).
  */
-const SUBJECT_ONLY = 0.8;
+const SUBJECT_WEIGHT = 1.5;
+/** A first line without a sentence stop, then a line break: the title an article's first chunk opens with. */
+const TITLE_LINE = /^[^\n。！？.!?]{1,40}\n/u;
 /**
  * The noun a question names as its answer's type (什么时期, 什么颜色, 哪个国家, which country). In an
  * article the answering sentence gives the value (20世纪20年代, 黄绿色) and seldom repeats the type
@@ -126,26 +129,28 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
   const questionTerms = new Set(analyze(question));
   const kind = questionKind(question);
   const rate = answerFactor(kind, question);
-  const candidates: Array<{ text: string; chunkIndex: number; rank: number; terms: Set<string> }> = [];
+  const candidates: Array<{ text: string; chunkIndex: number; rank: number; document?: string; terms: Set<string> }> = [];
   for (const chunk of chunks) {
     for (const text of splitSentences(chunk.text)) {
       if (Array.from(text).length < 4) continue;
-      candidates.push({ text, chunkIndex: chunk.index, rank: chunk.rank, terms: new Set(analyze(text)) });
+      candidates.push({ text, chunkIndex: chunk.index, rank: chunk.rank, document: chunk.document, terms: new Set(analyze(text)) });
     }
   }
   if (!candidates.length || !questionTerms.size) return { answer: '', sentences: [], cited: [] };
   const df = new Map<string, number>();
   for (const c of candidates) for (const t of questionTerms) if (c.terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
-  // The topic (the subject the best chunk opens with) is what every sentence of it is about, said
-  // or not; the attribute asked for (颜色, 水温, founded) is what tells the answering sentence apart.
-  // Only when the best chunk's document gave more than one chunk (an article with a subject, not a
-  // pile of one-passage news snippets): applied always, it helped cmrc2018 (+6 points) and cost rgb
-  // (-3 to -4 points); see docs/assistant.md.
-  const sameDocument = chunks.filter((c) => c.document === chunks[0]?.document).length;
-  const opening = sameDocument >= 2 || chunks.length === 1 ? (candidates[0]?.terms ?? new Set<string>()) : new Set<string>();
+  // The subject (what the best chunk opens with) is what every sentence of its article is about, said
+  // or not (眼之虹膜黄绿色 is about 拉迪氏苦味银汉鱼); the attribute asked for (虹膜, 颜色, 水温) is what
+  // tells the answering sentence apart. Only for an article: the best chunk opens with a title line,
+  // or its document gave more than one chunk, or it is the only chunk. A pile of one-passage news
+  // snippets has no such subject: applied always, the first version helped cmrc2018 and cost rgb.
+  const top = chunks[0];
+  const sameDocument = chunks.filter((c) => c.document === top?.document).length;
+  const article = sameDocument >= 2 || chunks.length === 1 || TITLE_LINE.test(top?.text ?? '');
+  const opening = article ? (candidates[0]?.terms ?? new Set<string>()) : new Set<string>();
+  const subject = [...questionTerms].filter((t) => opening.has(t));
   const answerType = opening.size ? answerTypeTerms(question) : new Set<string>();
-  const topicWeight = (t: string) => (opening.has(t) ? 0.5 : 1) * (answerType.has(t) ? ANSWER_TYPE_WEIGHT : 1);
-  const attributeTerms = [...questionTerms].filter((t) => !opening.has(t));
+  const topicWeight = (t: string) => (opening.has(t) ? SUBJECT_WEIGHT : 1) * (answerType.has(t) ? ANSWER_TYPE_WEIGHT : 1);
   const idf = (t: string) => topicWeight(t) * Math.log(1 + candidates.length / (1 + (df.get(t) ?? 0)));
   let total = 0;
   const asked = [...questionTerms];
@@ -155,15 +160,13 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
     let matched = 0;
     let newTerms = 0;
     const hits = [...questionTerms].filter((t) => c.terms.has(t));
+    if (opening.size && c.document === top?.document) for (const t of subject) if (!c.terms.has(t)) hits.push(t);
     for (const t of hits) if (!partOfLongerHit(t, hits)) matched += idf(t);
     for (const t of c.terms) if (!questionTerms.has(t)) newTerms++;
     const coverage = Math.min(1, matched / total);
     // A factoid sentence without a candidate answer only repeats the question: it is worth less.
     const factor = rate(c.text, newTerms);
-    // Only when the question asks for something besides the subject (虹膜, 颜色): a question made of
-    // the subject's terms alone has every sentence of the article on an equal footing.
-    const namesOnlySubject = opening.size > 0 && attributeTerms.length > 0 && hits.length > 0 && !attributeTerms.some((t) => c.terms.has(t));
-    let score = coverage * factor * (namesOnlySubject ? SUBJECT_ONLY : 1) + 0.1 / c.rank;
+    let score = coverage * factor + 0.1 / c.rank;
     // "When" is best answered with a day; a year alone is a weaker candidate.
     if (kind === 'time' && factor > 1 && FULL_DATE.test(c.text)) score += 0.1 * coverage;
     // Very long sentences (a table row run-on, a paragraph without stops) make poor answers.
