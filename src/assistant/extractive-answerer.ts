@@ -160,7 +160,9 @@ export function extractAnswer(question: string, chunks: readonly EvidenceChunk[]
     let matched = 0;
     let newTerms = 0;
     const hits = [...questionTerms].filter((t) => c.terms.has(t));
-    if (opening.size && c.document === top?.document) for (const t of subject) if (!c.terms.has(t)) hits.push(t);
+    // Not when the question is the subject alone (拉姆·巴兰·亚达夫是谁): nothing else tells the
+    // article's sentences apart, and the opening one, which says what the subject is, answers it.
+    if (opening.size && c.document === top?.document && subject.length < questionTerms.size) for (const t of subject) if (!c.terms.has(t)) hits.push(t);
     for (const t of hits) if (!partOfLongerHit(t, hits)) matched += idf(t);
     for (const t of c.terms) if (!questionTerms.has(t)) newTerms++;
     const coverage = Math.min(1, matched / total);
