@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './index';
 
@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/zhiku');
     expect(config.logLevel).toBe('debug');
     expect(config.metricsPublic).toBe(false);
+  });
+
+  it('gives OCR as many workers as jobs run at once, up to the cores, unless OCR_WORKERS says', () => {
+    expect(loadConfig({ JOB_CONCURRENCY: '1' }).ocrWorkers).toBe(1);
+    expect(loadConfig({ JOB_CONCURRENCY: '64' }).ocrWorkers).toBe(availableParallelism());
+    expect(loadConfig({ JOB_CONCURRENCY: '1', OCR_WORKERS: '3' }).ocrWorkers).toBe(3);
+    expect(() => loadConfig({ OCR_WORKERS: '0' })).toThrow(/OCR_WORKERS/);
   });
 
   it('lists every bad value at once', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { chunkDocument, disposeIngestion, IngestionError, parse, ParseCancelledError, TesseractOcrEngine, type Block, type OcrEngine, type ParsedDocument } from '../../ingestion';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { CHUNK_INDEXER, type ChunkIndexer } from './chunk-indexer';
 import { ChunksRepository, type NewChunk } from './chunks.repository';
 import type { DocumentStatus } from './document.record';
@@ -50,10 +51,11 @@ export class DocumentIngestionService implements OnModuleDestroy {
     private readonly documents: DocumentsRepository,
     private readonly chunks: ChunksRepository,
     private readonly files: FileStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(CHUNK_INDEXER) private readonly indexer: ChunkIndexer | null = null,
   ) {}
 
-  /** One OCR worker pool for the app, started on the first page that needs it. */
+  /** One OCR worker pool for the app (OCR_WORKERS workers), started on the first page that needs it. */
   private ocrEngine?: TesseractOcrEngine;
 
   /** The OCR workers live as long as the app. */
@@ -73,7 +75,7 @@ export class DocumentIngestionService implements OnModuleDestroy {
     let pages = 0;
     return {
       recognize: async (image) => {
-        this.ocrEngine ??= new TesseractOcrEngine();
+        this.ocrEngine ??= new TesseractOcrEngine({ workers: this.config.ocrWorkers });
         const lines = await this.ocrEngine.recognize(image);
         pages++;
         await report(pages).catch(() => undefined);
