@@ -15,6 +15,11 @@ export interface OcrEngine {
    * P5) and returns its text lines in reading order.
    */
   recognize(image: Uint8Array): Promise<OcrLine[]>;
+  /**
+   * How many images it recognises at once (its workers); a parser keeps that many pages in flight.
+   * Absent: one.
+   */
+  readonly concurrency?: number;
   /** Terminates the workers; the engine cannot be used afterwards. */
   dispose(): Promise<void>;
 }

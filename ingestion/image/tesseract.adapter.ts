@@ -50,9 +50,11 @@ export class TesseractOcrEngine implements OcrEngine {
   private disposed = false;
   private readonly workerCount: number;
   private readonly languages: string[];
+  readonly concurrency: number;
 
   constructor(options: TesseractOptions = {}) {
     this.workerCount = Math.max(1, options.workers ?? 1);
+    this.concurrency = this.workerCount;
     this.languages = options.languages ?? ['chi_sim', 'eng'];
   }
 

@@ -200,4 +200,41 @@ describe('PDF structure details', () => {
     expect(failed).toBeInstanceOf(CorruptDocumentError);
     expect(failed.message).toContain('tesseract worker died');
   });
+
+  it('keeps as many pages in OCR at once as the engine has workers, and settles them in page order', async () => {
+    const pages = Array.from({ length: 5 }, (_, i) => [{ text: `AAAAAAAA BBBBBBBB CCCC ${i + 1}`, x: 72, y: 700, size: 20 }]);
+    const engine = (concurrency: number | undefined, delays: number[], failOn?: number) => {
+      let running = 0;
+      let calls = 0;
+      const seen = { most: 0 };
+      const ocr = {
+        ...(concurrency === undefined ? {} : { concurrency }),
+        recognize: async () => {
+          const call = ++calls;
+          seen.most = Math.max(seen.most, ++running);
+          // Later pages may finish first: the parser must still put each reading on its own page.
+          await new Promise((done) => setTimeout(done, delays[call - 1] ?? 5));
+          running--;
+          if (call === failOn) throw new Error('tesseract worker died');
+          return [{ text: `page text ${call}`, confidence: 90, bbox: { x: 10, y: 10, width: 100, height: 20 } }];
+        },
+        dispose: async () => undefined,
+      };
+      return { ocr, seen };
+    };
+    const two = engine(2, [60, 5, 40, 5, 5]);
+    const doc = await parse(writePdf(pages), 'g.pdf', { ocr: two.ocr });
+    expect(two.seen.most).toBe(2);
+    expect(doc.metadata.ocrPages).toEqual([1, 2, 3, 4, 5]);
+    expect(doc.blocks.map((b) => [b.provenance.page, b.text])).toEqual([1, 2, 3, 4, 5].map((n) => [n, `page text ${n}`]));
+
+    const one = engine(undefined, [20, 5, 5, 5, 5]);
+    await parse(writePdf(pages), 'g.pdf', { ocr: one.ocr });
+    expect(one.seen.most).toBe(1);
+
+    const failing = engine(3, [5, 5, 5, 5, 5], 4);
+    const failed = await parse(writePdf(pages), 'g.pdf', { ocr: failing.ocr }).catch((e) => e);
+    expect(failed).toBeInstanceOf(CorruptDocumentError);
+    expect(failed.message).toContain('tesseract worker died');
+  });
 });

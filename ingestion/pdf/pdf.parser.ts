@@ -23,7 +23,28 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
     const warnings: string[] = [];
     const pages: LaidOutPage[] = [];
     const ocrPages: number[] = [];
+    // Pages whose OCR is under way: the next pages are read and rendered meanwhile, so an engine with
+    // several workers reads several pages of one scan at once. Settled in page order.
+    const inFlight: PendingOcr[] = [];
+    const maxInFlight = options.enableOcr ? Math.max(1, ocr().concurrency ?? 1) : 1;
+    let ocrStarted = 0;
     let firstError: string | undefined;
+    const settle = async (pending: PendingOcr) => {
+      const result = await pending.lines;
+      if (!result.ok) throw result.error;
+      const { page, verdict } = pending;
+      const layerChars = page.elements.reduce((sum, e) => sum + e.text.length, 0);
+      const ocrChars = result.lines.reduce((sum, l) => sum + l.text.length, 0);
+      if (ocrWins(layerChars, ocrChars)) {
+        page.elements = [];
+        page.ocrLines = result.lines;
+        ocrPages.push(page.page);
+        warnings.push(`page ${page.page}: ${verdict === 'garbage' ? 'text layer is garbage' : verdict === 'empty' ? 'no text layer' : 'text layer is sparse'}, read by OCR`);
+      }
+    };
+    // A page whose reading fails is rethrown when it is settled; pages still in flight when the loop
+    // ends early (an error, a cancellation) are left to finish, their results unread: their promises
+    // never reject, so nothing goes unhandled.
     for (let n = 1; n <= pdf.numPages; n++) {
       options.checkCancelled();
       if (n > 1) options.onProgress(n - 1, pdf.numPages);
@@ -46,19 +67,15 @@ export async function parsePdf(bytes: Uint8Array, filename: string, options: Res
       if (verdict === 'ok' || verdict === 'sparse') {
         page.elements = xyCut(buildSegments(text.runs)).flatMap(layoutLeaf);
       }
-      if (verdict !== 'ok') {
-        const lines = await ocrPage(pdf, n, text, verdict, options, ocr, ocrPages.length, warnings);
-        const layerChars = page.elements.reduce((sum, e) => sum + e.text.length, 0);
-        const ocrChars = lines?.reduce((sum, l) => sum + l.text.length, 0) ?? 0;
-        if (lines && ocrWins(layerChars, ocrChars)) {
-          page.elements = [];
-          page.ocrLines = lines;
-          ocrPages.push(n);
-          warnings.push(`page ${n}: ${verdict === 'garbage' ? 'text layer is garbage' : verdict === 'empty' ? 'no text layer' : 'text layer is sparse'}, read by OCR`);
-        }
-      }
       pages.push(page);
+      if (verdict === 'ok') continue;
+      const started = await startOcr(pdf, n, text, verdict, options, ocr, ocrStarted, warnings);
+      if (!started) continue;
+      ocrStarted++;
+      inFlight.push({ page, verdict, lines: started.lines });
+      if (inFlight.length >= maxInFlight) await settle(inFlight.shift()!);
     }
+    while (inFlight.length) await settle(inFlight.shift()!);
     if (!pages.length && pdf.numPages > 0) {
       // Not one page could be read: the damage is structural, not a bad page.
       throw new CorruptDocumentError('pdf', `no page could be read (${firstError ?? 'unknown error'}); the file is damaged: export it again from its application`);
@@ -83,21 +100,33 @@ export function ocrWins(layerChars: number, ocrChars: number): boolean {
   return ocrChars >= layerChars * 2 + 8;
 }
 
-async function ocrPage(
+interface PendingOcr {
+  page: LaidOutPage;
+  verdict: string;
+  /** Never rejects: a failure is carried as a value until the page is settled, in page order. */
+  lines: Promise<{ ok: true; lines: OcrLine[] } | { ok: false; error: unknown }>;
+}
+
+/**
+ * Renders a page for OCR (here, on this thread, one page at a time) and hands the image to the
+ * engine without waiting for its reading; or says why not (OCR off, the OCR page budget spent, a
+ * blank or unrenderable page). The budget counts the pages handed to the engine: that is the cost.
+ */
+async function startOcr(
   pdf: PdfHandle,
   n: number,
   text: PageText,
   verdict: string,
   options: ResolvedOptions,
   ocr: () => OcrEngine,
-  ocrDone: number,
+  ocrStarted: number,
   warnings: string[],
-): Promise<OcrLine[] | undefined> {
+): Promise<Pick<PendingOcr, 'lines'> | undefined> {
   if (!options.enableOcr) {
     if (verdict !== 'sparse') warnings.push(`page ${n}: ${verdict} text layer and OCR is disabled`);
     return undefined;
   }
-  if (ocrDone >= options.limits.maxOcrPages) {
+  if (ocrStarted >= options.limits.maxOcrPages) {
     warnings.push(`page ${n}: needs OCR but the OCR page budget (${options.limits.maxOcrPages}) is spent`);
     return undefined;
   }
@@ -117,9 +146,18 @@ async function ocrPage(
     warnings.push(`page ${n}: could not be rendered for OCR (${(error as Error).message})`);
     return undefined;
   }
-  const lines = await ocr().recognize(image);
-  return lines.map((l) => ({
-    ...l,
-    bbox: { x: l.bbox.x / scale, y: l.bbox.y / scale, width: l.bbox.width / scale, height: l.bbox.height / scale },
-  }));
+  // Wrapped in an object: an async function returning the promise itself would wait for it.
+  const lines = ocr()
+    .recognize(image)
+    .then(
+      (lines) => ({
+        ok: true as const,
+        lines: lines.map((l) => ({
+          ...l,
+          bbox: { x: l.bbox.x / scale, y: l.bbox.y / scale, width: l.bbox.width / scale, height: l.bbox.height / scale },
+        })),
+      }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  return { lines };
 }

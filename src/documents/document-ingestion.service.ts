@@ -81,6 +81,7 @@ export class DocumentIngestionService implements OnModuleDestroy {
         await report(pages).catch(() => undefined);
         return lines;
       },
+      concurrency: this.config.ocrWorkers,
       dispose: async () => undefined,
     };
   }
