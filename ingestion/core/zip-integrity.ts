@@ -2,6 +2,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { CorruptDocumentError } from './ingestion.errors';
 import type { DocumentFormat } from './parsed-document';
 import type { ZipEntry } from './zip-directory';
+import { writeZipContainer } from './zip-writer';
 
 const LOCAL = 0x04034b50;
 
@@ -69,46 +70,11 @@ function partData(bytes: Uint8Array, entry: ZipEntry): Uint8Array | string {
 
 /** The same zip with the named parts stored empty; the others are copied as they were packed. */
 function rebuildZip(bytes: Uint8Array, entries: ZipEntry[], emptied: Set<string>): Uint8Array {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const empty = emptied.has(entry.name);
-    const data = empty ? Buffer.alloc(0) : Buffer.from(partData(bytes, entry) as Uint8Array);
-    const method = empty ? 0 : entry.method;
-    const crc = empty ? 0 : entry.crc32;
-    const size = empty ? 0 : entry.uncompressedBytes;
-    const name = Buffer.from(entry.name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(LOCAL, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(crc >>> 0, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, data);
-    centrals.push(central, name);
-    offset += local.length + name.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...locals, directory, end]));
+  return writeZipContainer(
+    entries.map((entry) =>
+      emptied.has(entry.name)
+        ? { name: entry.name, method: 0, crc32: 0, uncompressedBytes: 0, data: new Uint8Array(0) }
+        : { name: entry.name, method: entry.method, crc32: entry.crc32, uncompressedBytes: entry.uncompressedBytes, data: partData(bytes, entry) as Uint8Array },
+    ),
+  );
 }
